@@ -1,0 +1,109 @@
+// Differentiable ops on Vars: the building blocks of every encoder, method and loss.
+//
+// Each op is a pair of plain kernels (forward, and a backward that accumulates with +=)
+// wrapped once with Var::from_op. Shapes are checked up front; a mismatch throws
+// ShapeError naming the op and the shapes. Negative `dim` counts from the end. Every op
+// has a finite-difference gradient check in tests/sdk (sslflow/testing/gradcheck.hpp).
+//
+// Element-wise binary ops broadcast as NumPy does (trailing dimensions aligned, size-1
+// dimensions stretched); their backward sums the gradient back to each input's shape.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sslflow/autograd.hpp"
+#include "sslflow/export.hpp"
+
+namespace sslflow {
+
+enum class Reduction { Mean, Sum, None };
+
+// ---- linear algebra -----------------------------------------------------------------
+// (M, K) x (K, N) -> (M, N); batched (B, M, K) x (B, K, N) -> (B, M, N).
+SSLFLOW_EXPORT Var matmul(const Var& a, const Var& b);
+// x (..., in) . weight (out, in)^T + bias (out) -> (..., out); bias may be undefined.
+SSLFLOW_EXPORT Var linear(const Var& x, const Var& weight, const Var& bias = {});
+
+// ---- element-wise --------------------------------------------------------------------
+SSLFLOW_EXPORT Var add(const Var& a, const Var& b);
+SSLFLOW_EXPORT Var sub(const Var& a, const Var& b);
+SSLFLOW_EXPORT Var mul(const Var& a, const Var& b);
+SSLFLOW_EXPORT Var div(const Var& a, const Var& b);
+SSLFLOW_EXPORT Var add(const Var& a, float s);
+SSLFLOW_EXPORT Var mul(const Var& a, float s);
+SSLFLOW_EXPORT Var neg(const Var& a);
+SSLFLOW_EXPORT Var relu(const Var& x);
+SSLFLOW_EXPORT Var gelu(const Var& x);  // exact, with erf (PyTorch's default)
+SSLFLOW_EXPORT Var exp(const Var& x);
+SSLFLOW_EXPORT Var log(const Var& x);
+SSLFLOW_EXPORT Var sqrt(const Var& x);
+SSLFLOW_EXPORT Var square(const Var& x);
+
+inline Var operator+(const Var& a, const Var& b) { return add(a, b); }
+inline Var operator-(const Var& a, const Var& b) { return sub(a, b); }
+inline Var operator*(const Var& a, const Var& b) { return mul(a, b); }
+inline Var operator/(const Var& a, const Var& b) { return div(a, b); }
+inline Var operator+(const Var& a, float s) { return add(a, s); }
+inline Var operator-(const Var& a, float s) { return add(a, -s); }
+inline Var operator*(const Var& a, float s) { return mul(a, s); }
+inline Var operator*(float s, const Var& a) { return mul(a, s); }
+inline Var operator-(const Var& a) { return neg(a); }
+
+// ---- reductions ----------------------------------------------------------------------
+SSLFLOW_EXPORT Var sum(const Var& x);  // all elements -> scalar
+SSLFLOW_EXPORT Var sum(const Var& x, int dim, bool keepdim = false);
+SSLFLOW_EXPORT Var mean(const Var& x);
+SSLFLOW_EXPORT Var mean(const Var& x, int dim, bool keepdim = false);
+
+// ---- shape ---------------------------------------------------------------------------
+SSLFLOW_EXPORT Var reshape(const Var& x, const Shape& shape);
+SSLFLOW_EXPORT Var transpose(const Var& x, int dim0, int dim1);
+SSLFLOW_EXPORT Var concat(const std::vector<Var>& xs, int dim);
+// Elements [start, end) along dim.
+SSLFLOW_EXPORT Var slice(const Var& x, int dim, int64_t start, int64_t end);
+// Entries `index` along dim (torch.index_select); indices may repeat.
+SSLFLOW_EXPORT Var index_select(const Var& x, int dim, const std::vector<int64_t>& index);
+
+// ---- convolution and pooling (x is (N, C, H, W)) ---------------------------------------
+// weight (O, C, kh, kw), bias (O) or undefined -> (N, O, H', W').
+SSLFLOW_EXPORT Var conv2d(const Var& x, const Var& weight, const Var& bias = {}, int stride = 1, int padding = 0);
+SSLFLOW_EXPORT Var avg_pool2d(const Var& x, int kernel, int stride, int padding = 0);  // padding counted
+SSLFLOW_EXPORT Var max_pool2d(const Var& x, int kernel, int stride, int padding = 0);
+SSLFLOW_EXPORT Var global_avg_pool2d(const Var& x);  // -> (N, C)
+
+// ---- normalisation ---------------------------------------------------------------------
+// x (N, C) or (N, C, H, W); weight, bias (C). In training, normalises by the batch
+// statistics and updates running_mean/var in place (momentum, unbiased variance, as
+// PyTorch); in evaluation, normalises by the running statistics. Undefined running
+// tensors mean batch statistics always (track_running_stats = False).
+SSLFLOW_EXPORT Var batch_norm(const Var& x, const Var& weight, const Var& bias, Tensor running_mean,
+                              Tensor running_var, bool training, float momentum = 0.1f, float eps = 1e-5f);
+// Over the last dimension; weight, bias (D) may be undefined.
+SSLFLOW_EXPORT Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps = 1e-5f);
+
+// ---- probabilities and attention ---------------------------------------------------------
+SSLFLOW_EXPORT Var softmax(const Var& x, int dim = -1);
+SSLFLOW_EXPORT Var log_softmax(const Var& x, int dim = -1);
+// Multi-head self-attention on x (B, T, D), PyTorch nn.MultiheadAttention layout:
+// in_proj_weight (3D, D) rows [q; k; v], in_proj_bias (3D), out_proj_weight (D, D),
+// out_proj_bias (D); scaled dot-product with scale 1/sqrt(D/heads). -> (B, T, D).
+SSLFLOW_EXPORT Var multi_head_attention(const Var& x, const Var& in_proj_weight, const Var& in_proj_bias,
+                                        const Var& out_proj_weight, const Var& out_proj_bias, int heads);
+
+// ---- similarity ------------------------------------------------------------------------------
+// x / max(||x||_2, eps) along dim (F.normalize).
+SSLFLOW_EXPORT Var l2_normalize(const Var& x, int dim = -1, float eps = 1e-12f);
+// <a, b> / max(||a|| ||b||, eps) along dim, which is removed (F.cosine_similarity).
+SSLFLOW_EXPORT Var cosine_similarity(const Var& a, const Var& b, int dim = -1, float eps = 1e-8f);
+
+// ---- losses ------------------------------------------------------------------------------------
+SSLFLOW_EXPORT Var mse_loss(const Var& pred, const Var& target, Reduction reduction = Reduction::Mean);
+// Huber with transition beta: 0.5 d^2 / beta if |d| < beta, else |d| - 0.5 beta (F.smooth_l1_loss).
+SSLFLOW_EXPORT Var smooth_l1_loss(const Var& pred, const Var& target, float beta = 1.0f,
+                                  Reduction reduction = Reduction::Mean);
+// logits (N, C), labels in [0, C) -> mean negative log-likelihood (F.cross_entropy).
+SSLFLOW_EXPORT Var cross_entropy(const Var& logits, const std::vector<int64_t>& labels,
+                                 Reduction reduction = Reduction::Mean);
+
+}  // namespace sslflow
