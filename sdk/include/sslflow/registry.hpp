@@ -16,6 +16,7 @@
 #include "sslflow/export.hpp"
 #include "sslflow/params.hpp"
 #include "sslflow/plugin.hpp"
+#include "sslflow/ports.hpp"
 
 namespace sslflow {
 
@@ -24,6 +25,7 @@ struct PluginInfo {
   std::string name;
   std::string description;
   Schema schema;
+  Signature signature;  // the ports of a graph-node plugin; empty for other kinds
   std::function<std::shared_ptr<Plugin>(const Params&)> factory;
   std::string library;          // path of the library it came from ("" when built in)
   std::string library_version;  // the library's own version
@@ -34,7 +36,8 @@ struct PluginInfo {
 class SSLFLOW_EXPORT Registry {
  public:
   // Registers Impl as a plugin of Interface's kind. Impl has `static Schema schema()` and
-  // a constructor taking `const Params&`.
+  // a constructor taking `const Params&`; graph-node plugins also `static Signature
+  // signature()` (or inherit their interface's).
   template <class Interface, class Impl>
   void add(std::string name, std::string description = "") {
     PluginInfo info;
@@ -42,6 +45,7 @@ class SSLFLOW_EXPORT Registry {
     info.name = std::move(name);
     info.description = std::move(description);
     info.schema = Impl::schema();
+    if constexpr (requires { Impl::signature(); }) info.signature = Impl::signature();
     info.factory = [](const Params& p) -> std::shared_ptr<Plugin> { return std::make_shared<Impl>(p); };
     add(std::move(info));
   }
