@@ -108,6 +108,11 @@ void Module::zero_grad() {
   for (auto& v : parameters()) v.zero_grad();
 }
 
+void Module::finish_step() {
+  on_finish_step();
+  for (auto& [_, c] : children_) c->finish_step();
+}
+
 int64_t Module::parameter_count() const {
   int64_t n = 0;
   for (auto& v : parameters()) n += v.value().numel();

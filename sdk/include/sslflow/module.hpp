@@ -58,6 +58,12 @@ class SSLFLOW_EXPORT Module {
   bool is_training() const { return training_; }
   void zero_grad();
   int64_t parameter_count() const;
+  // Applies state staged during the step (see nn/application.hpp), in this module and
+  // every child; the engine calls it once after each training step.
+  void finish_step();
+
+ protected:
+  virtual void on_finish_step() {}
 
  private:
   void add_child(std::string name, std::shared_ptr<Module> child);
