@@ -106,6 +106,17 @@ TEST_CASE("Plugins.Loader.refuses_compiler_mismatch", "[engine][plugin]") {
   CHECK(registry.list().empty());
 }
 
+TEST_CASE("Plugins.Loader.refuses_sdk_mismatch", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  const std::string ours = std::to_string(SSLFLOW_VERSION_MAJOR) + "." + std::to_string(SSLFLOW_VERSION_MINOR);
+  const PluginError e = plugin_error_of([&] { loader.load_library(test_plugin("sdk_0_99")); });
+  CHECK_THAT(e.what(), Contains(test_plugin("sdk_0_99").string()) &&
+                           Contains("sdk " + std::to_string(SSLFLOW_VERSION_MAJOR) + ".99") && Contains("sdk is " + ours));
+  CHECK(registry.list().empty());
+}
+
 TEST_CASE("Plugins.Loader.skips_library_without_descriptor", "[engine][plugin]") {
   Registry registry;
   std::ostringstream warnings;
