@@ -8,8 +8,9 @@ namespace {
 class Cauchy final : public sslflow::Loss {
  public:
   static sslflow::Schema schema() {
-    return {sslflow::Option("scale", 1.0, "transition scale c between quadratic and logarithmic growth; 1.0 "
-                                          "as the unit-scale Cauchy loss (Black and Anandan 1996)")
+    return {sslflow::Option("scale", 1.0,
+                            "transition scale c between quadratic and logarithmic growth; 1.0 "
+                            "as the unit-scale Cauchy loss (Black and Anandan 1996)")
                 .positive()};
   }
 

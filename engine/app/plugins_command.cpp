@@ -63,12 +63,9 @@ const PluginInfo& find_plugin(const Registry& registry, const std::string& wante
 }
 
 Json plugin_json(const PluginInfo& info) {
-  return {{"key", info.key()},
-          {"kind", info.kind},
-          {"name", info.name},
-          {"description", info.description},
-          {"library", info.library},
-          {"library_version", info.library_version}};
+  return {{"key", info.key()},       {"kind", info.kind},
+          {"name", info.name},       {"description", info.description},
+          {"library", info.library}, {"library_version", info.library_version}};
 }
 
 Json option_json(const Option& option) {
@@ -115,8 +112,8 @@ void print_list(const LoadedPlugins& loaded, bool json) {
   for (const PluginInfo* info : plugins) {
     if (info->kind != kind) std::cout << (kind.empty() ? "" : "\n") << info->kind << "\n";
     kind = info->kind;
-    std::cout << "  " << padded(info->name, name_width) << "  " << padded(info->description, description_width)
-              << "  " << info->library << " " << info->library_version << "\n";
+    std::cout << "  " << padded(info->name, name_width) << "  " << padded(info->description, description_width) << "  "
+              << info->library << " " << info->library_version << "\n";
   }
   std::string dirs;
   for (const auto& dir : loaded.search_path) dirs += (dirs.empty() ? "" : ":") + dir.string();
@@ -148,8 +145,8 @@ void print_show(const LoadedPlugins& loaded, const std::string& name, bool json)
   }
   std::cout << "options:\n";
   for (const Option& option : info.schema)
-    std::cout << "  " << padded(option.name(), name_width) << "  " << padded(option.describe_type(), type_width)
-              << "  " << padded(default_text(option), default_width) << "  " << option.doc() << "\n";
+    std::cout << "  " << padded(option.name(), name_width) << "  " << padded(option.describe_type(), type_width) << "  "
+              << padded(default_text(option), default_width) << "  " << option.doc() << "\n";
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <ostream>
 #include <string_view>
 #include <system_error>
@@ -30,9 +29,7 @@ std::vector<boost::dll::shared_library>& resident_libraries() {
   return *libraries;
 }
 
-std::string sdk_version(uint32_t major, uint32_t minor) {
-  return std::to_string(major) + "." + std::to_string(minor);
-}
+std::string sdk_version(uint32_t major, uint32_t minor) { return std::to_string(major) + "." + std::to_string(minor); }
 
 // Refuses a descriptor this engine cannot use; reads abi_version before any other field,
 // since the rest of the layout belongs to that ABI version.
@@ -47,11 +44,10 @@ void check_descriptor(const PluginDescriptor* descriptor, const std::string& lib
     throw PluginError(library, "built with compiler '" + compiler + "', but this sslflow was built with '" +
                                    SSLFLOW_COMPILER_ID + "'; rebuild the plugin with the same compiler");
   if (descriptor->sdk_version_major != SSLFLOW_VERSION_MAJOR || descriptor->sdk_version_minor != SSLFLOW_VERSION_MINOR)
-    throw PluginError(library, "built against sdk " +
-                                   sdk_version(descriptor->sdk_version_major, descriptor->sdk_version_minor) +
-                                   ", but this sslflow's sdk is " +
-                                   sdk_version(SSLFLOW_VERSION_MAJOR, SSLFLOW_VERSION_MINOR) +
-                                   "; rebuild the plugin against this sdk");
+    throw PluginError(library,
+                      "built against sdk " + sdk_version(descriptor->sdk_version_major, descriptor->sdk_version_minor) +
+                          ", but this sslflow's sdk is " + sdk_version(SSLFLOW_VERSION_MAJOR, SSLFLOW_VERSION_MINOR) +
+                          "; rebuild the plugin against this sdk");
   if (!descriptor->name || !descriptor->version || !descriptor->register_all)
     throw PluginError(library, "the plugin descriptor lacks its name, version or register_all");
 }

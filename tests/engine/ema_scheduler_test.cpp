@@ -23,7 +23,8 @@ const sslflow::Registry& ema_registry() {
   static const sslflow::Registry registry = [] {
     sslflow::Registry r;
     std::ostringstream warnings;
-    sslflow::PluginLoader(r, warnings).load_library(std::filesystem::path(SSLFLOW_BUILD_PLUGIN_DIR) / "libsslflow_ema.so");
+    sslflow::PluginLoader(r, warnings)
+        .load_library(std::filesystem::path(SSLFLOW_BUILD_PLUGIN_DIR) / "libsslflow_ema.so");
     return r;
   }();
   return registry;

@@ -21,9 +21,12 @@ void register_all(sslflow::Registry& registry) {
 }  // namespace
 
 extern "C" SSLFLOW_EXPORT const sslflow::PluginDescriptor* sslflow_plugin_descriptor() {
-  static const sslflow::PluginDescriptor descriptor{SSLFLOW_TEST_ABI_VERSION, SSLFLOW_VERSION_MAJOR,
-                                                    SSLFLOW_TEST_SDK_MINOR,   SSLFLOW_TEST_COMPILER,
-                                                    "test-refused",           "1.0.0",
+  static const sslflow::PluginDescriptor descriptor{SSLFLOW_TEST_ABI_VERSION,
+                                                    SSLFLOW_VERSION_MAJOR,
+                                                    SSLFLOW_TEST_SDK_MINOR,
+                                                    SSLFLOW_TEST_COMPILER,
+                                                    "test-refused",
+                                                    "1.0.0",
                                                     &register_all};
   return &descriptor;
 }
