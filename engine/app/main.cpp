@@ -18,7 +18,7 @@ namespace {
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
 
-int report(const char* message, int status) {
+int report(const std::string& message, int status) {
   std::cerr << "sslflow: error: " << message << "\n";
   return status;
 }
@@ -44,12 +44,11 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    std::cerr << "sslflow: error: " << e.what() << "\nRun 'sslflow --help' for usage.\n";
-    return kExitUsage;
+    return report(e.what() + std::string("\nRun 'sslflow --help' for usage."), kExitUsage);
   } catch (const sslflow::Error& e) {
     return report(e.what(), kExitError);
   } catch (const std::exception& e) {
-    return report((std::string("unexpected failure: ") + e.what()).c_str(), kExitError);
+    return report(std::string("unexpected failure: ") + e.what(), kExitError);
   } catch (...) {
     return report("an exception that is not a std::exception", kExitError);
   }
