@@ -1,0 +1,37 @@
+// The sslflow command's subcommands. Each lives in its own file and adds itself to the
+// application with one add_*_command(app, global) call from main.cpp; its callback runs
+// after the whole command line is parsed, and reports failure by throwing (main turns
+// sslflow::Error and std::exception into "sslflow: error: ..." and exit status 1).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "plugin/plugin_loader.hpp"
+#include "sslflow/registry.hpp"
+
+namespace sslflow {
+
+// Options every subcommand sees.
+struct GlobalOptions {
+  std::vector<std::string> plugin_paths;  // --plugin-path DIR, in the order given
+};
+
+// The plugins found on the search path of `global`, loaded into one registry.
+struct LoadedPlugins {
+  Registry registry;
+  std::vector<std::filesystem::path> search_path;
+  std::vector<std::filesystem::path> libraries;
+  std::vector<SkippedLibrary> skipped;
+};
+
+// Loads every plugin library on the search path; warnings go to stderr.
+LoadedPlugins load_plugins(const GlobalOptions& global);
+
+// sslflow plugins [--json] / sslflow plugins show NAME [--json]
+void add_plugins_command(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace sslflow

@@ -1,0 +1,56 @@
+// sslflow: the command-line entry point. Global options and one line per subcommand;
+// every subcommand lives in its own file (commands.hpp).
+//
+// Exit status: 0 on success, 2 for a usage error, 1 for any other error. Errors are printed
+// as "sslflow: error: <message>" on stderr; nothing escapes main.
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "app/commands.hpp"
+#include "sslflow/error.hpp"
+#include "sslflow/version.hpp"
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+int report(const std::string& message, int status) {
+  std::cerr << "sslflow: error: " << message << "\n";
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sslflow: self-supervised learning pipelines built from plugins", "sslflow"};
+  app.set_version_flag("--version", SSLFLOW_VERSION_STRING);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  sslflow::GlobalOptions global;
+  app.add_option("--plugin-path", global.plugin_paths,
+                 "also load plugins from DIR (repeatable; after the built-in directory and SSLFLOW_PLUGIN_PATH)")
+      ->type_name("DIR")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+  sslflow::add_plugins_command(app, global);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    return report(e.what() + std::string("\nRun 'sslflow --help' for usage."), kExitUsage);
+  } catch (const sslflow::Error& e) {
+    return report(e.what(), kExitError);
+  } catch (const std::exception& e) {
+    return report(std::string("unexpected failure: ") + e.what(), kExitError);
+  } catch (...) {
+    return report("an exception that is not a std::exception", kExitError);
+  }
+  return 0;
+}

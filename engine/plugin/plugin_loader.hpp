@@ -1,0 +1,75 @@
+// Plugin loading: finds plugin libraries, checks each one's descriptor and registers its
+// plugins.
+//
+// The search path, in this order:
+//   1. the built-in directory, found relative to the running binary
+//      (<dir of sslflow>/../lib/sslflow/plugins, in the build tree and after install alike);
+//   2. each directory of the SSLFLOW_PLUGIN_PATH environment variable (colon-separated);
+//   3. each --plugin-path DIR given on the command line.
+// Nothing else: never the current directory, never a path taken from a pipeline file.
+// In each directory, the files named libsslflow_*.so are loaded in name order.
+//
+// For each library the descriptor is read and checked before any of the library's plugins
+// is registered: a library without a descriptor is reported and skipped; a different ABI
+// version, compiler id or sdk major.minor is a PluginError naming the file and both
+// values. A library found twice (the same file reached through two directories) is loaded
+// once. A second library registering the same kind/name is a PluginError naming both files.
+//
+// Threading and lifetime: load from one thread, at start-up, before anything runs. Every
+// loaded library stays loaded for the life of the process, so no plugin object, function
+// or exception can outlive its code.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "sslflow/registry.hpp"
+
+namespace sslflow {
+
+// The built-in plugin directory of the running binary.
+std::filesystem::path builtin_plugin_dir();
+
+// The directories searched, in order: `builtin`, then the non-empty entries of
+// `env_value` (SSLFLOW_PLUGIN_PATH's syntax), then `cli_dirs`.
+std::vector<std::filesystem::path> plugin_search_path(const std::filesystem::path& builtin,
+                                                      const std::string& env_value,
+                                                      const std::vector<std::string>& cli_dirs);
+// The same for this process: builtin_plugin_dir() and the SSLFLOW_PLUGIN_PATH variable.
+std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::string>& cli_dirs);
+
+// The plugin libraries (libsslflow_*.so) directly inside `dir`, sorted by name; empty when
+// `dir` does not exist.
+std::vector<std::filesystem::path> plugin_libraries_in(const std::filesystem::path& dir);
+
+// A library that was passed over, and why.
+struct SkippedLibrary {
+  std::filesystem::path path;
+  std::string reason;
+};
+
+class PluginLoader {
+ public:
+  // Plugins are added to `registry`; warnings (skipped libraries, missing directories) go
+  // to `warnings`, one line each.
+  PluginLoader(Registry& registry, std::ostream& warnings);
+
+  // Loads one library and registers its plugins. Returns false when it was skipped (no
+  // descriptor) or had already been loaded; throws PluginError when it cannot be used.
+  bool load_library(const std::filesystem::path& path);
+  // Loads every plugin library of each directory, in order.
+  void load_directories(const std::vector<std::filesystem::path>& dirs);
+
+  const std::vector<std::filesystem::path>& loaded() const { return loaded_; }
+  const std::vector<SkippedLibrary>& skipped() const { return skipped_; }
+
+ private:
+  Registry& registry_;
+  std::ostream& warnings_;
+  std::vector<std::filesystem::path> loaded_;  // canonical paths
+  std::vector<SkippedLibrary> skipped_;
+};
+
+}  // namespace sslflow

@@ -1,0 +1,234 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "plugin/plugin_loader.hpp"
+#include "sslflow/error.hpp"
+#include "sslflow/interfaces/ema_scheduler.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using sslflow::PluginError;
+using sslflow::PluginLoader;
+using sslflow::Registry;
+
+namespace {
+
+fs::path test_plugin_dir(const std::string& name) { return fs::path(SSLFLOW_TEST_PLUGIN_DIR) / name; }
+
+// The library built from tests/engine/plugins/<name>.cpp.
+fs::path test_plugin(const std::string& name) {
+  return fs::canonical(test_plugin_dir(name) / ("libsslflow_test_plugin_" + name + ".so"));
+}
+
+// The PluginError `load` throws, if any.
+std::optional<PluginError> plugin_error_of(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const PluginError& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+// A fresh, empty directory of this process under the temporary directory, removed on destruction.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& name)
+      : path_(fs::temp_directory_path() / ("sslflow-" + name + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~ScratchDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+}  // namespace
+
+TEST_CASE("Plugins.Loader.loads_a_library", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  REQUIRE(loader.load_library(test_plugin("good")));
+
+  const sslflow::PluginInfo* info = registry.find("ema_scheduler", "test_fixed");
+  REQUIRE(info != nullptr);
+  CHECK(info->library == test_plugin("good").string());
+  CHECK(info->library_version == "2.3.4");
+  CHECK(info->description == "a fixed momentum");
+  auto scheduler = registry.create<sslflow::EmaScheduler>(
+      "test_fixed", sslflow::Params::resolve("test_fixed", info->schema, sslflow::Value()));
+  REQUIRE(scheduler);
+  CHECK(scheduler->momentum(3, 10) == 0.5);
+  CHECK(loader.loaded() == std::vector<fs::path>{test_plugin("good")});
+  CHECK(warnings.str().empty());
+}
+
+TEST_CASE("Plugins.Loader.same_file_twice_loads_once", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  REQUIRE(loader.load_library(test_plugin("good")));
+  CHECK_FALSE(loader.load_library(test_plugin_dir("good") / ".." / "good" / "libsslflow_test_plugin_good.so"));
+  loader.load_directories({test_plugin_dir("good"), test_plugin_dir("good")});
+  CHECK(registry.list().size() == 1);
+  CHECK(loader.loaded().size() == 1);
+}
+
+TEST_CASE("Plugins.Loader.refuses_abi_mismatch", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  const std::optional<PluginError> e = plugin_error_of([&] { loader.load_library(test_plugin("abi999")); });
+  REQUIRE(e);
+  CHECK(e->library() == test_plugin("abi999").string());
+  CHECK_THAT(e->what(), Contains(test_plugin("abi999").string()) && Contains("ABI version 999") &&
+                            Contains("ABI version " + std::to_string(sslflow::kAbiVersion)));
+  CHECK(registry.list().empty());
+  CHECK(loader.loaded().empty());
+}
+
+TEST_CASE("Plugins.Loader.refuses_compiler_mismatch", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  const std::optional<PluginError> e = plugin_error_of([&] { loader.load_library(test_plugin("wrong_compiler")); });
+  REQUIRE(e);
+  CHECK_THAT(e->what(), Contains(test_plugin("wrong_compiler").string()) && Contains("'msvc-19.38'") &&
+                            Contains(std::string("'") + SSLFLOW_COMPILER_ID + "'"));
+  CHECK(registry.list().empty());
+}
+
+TEST_CASE("Plugins.Loader.refuses_sdk_mismatch", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  const std::string ours = std::to_string(SSLFLOW_VERSION_MAJOR) + "." + std::to_string(SSLFLOW_VERSION_MINOR);
+  const std::optional<PluginError> e = plugin_error_of([&] { loader.load_library(test_plugin("sdk_0_99")); });
+  REQUIRE(e);
+  CHECK_THAT(e->what(), Contains(test_plugin("sdk_0_99").string()) &&
+                            Contains("sdk " + std::to_string(SSLFLOW_VERSION_MAJOR) + ".99") &&
+                            Contains("sdk is " + ours));
+  CHECK(registry.list().empty());
+}
+
+TEST_CASE("Plugins.Loader.skips_library_without_descriptor", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  CHECK_FALSE(loader.load_library(test_plugin("no_descriptor")));
+  CHECK_THAT(warnings.str(), Contains(test_plugin("no_descriptor").string()) && Contains(sslflow::kDescriptorSymbol) &&
+                                 Contains("skipped"));
+  REQUIRE(loader.skipped().size() == 1);
+  CHECK(loader.skipped()[0].path == test_plugin("no_descriptor"));
+  CHECK(loader.loaded().empty());
+  CHECK(registry.list().empty());
+}
+
+TEST_CASE("Plugins.Loader.duplicate_names_both_files", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  const fs::path good = test_plugin("good");
+  const fs::path duplicate = test_plugin("duplicate");
+
+  SECTION("in search-path order") {
+    const std::optional<PluginError> e = plugin_error_of([&] {
+      loader.load_directories({test_plugin_dir("good"), test_plugin_dir("duplicate")});
+    });
+    REQUIRE(e);
+    CHECK(e->library() == duplicate.string());
+    CHECK_THAT(e->what(), Contains("ema_scheduler/test_fixed") && Contains(good.string()));
+  }
+  SECTION("in the reverse order") {
+    const std::optional<PluginError> e = plugin_error_of([&] {
+      loader.load_directories({test_plugin_dir("duplicate"), test_plugin_dir("good")});
+    });
+    REQUIRE(e);
+    CHECK(e->library() == good.string());
+    CHECK_THAT(e->what(), Contains("ema_scheduler/test_fixed") && Contains(duplicate.string()));
+  }
+}
+
+TEST_CASE("Plugins.Loader.register_all_exception_names_library", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  const std::optional<PluginError> e = plugin_error_of([&] { loader.load_library(test_plugin("throwing")); });
+  REQUIRE(e);
+  CHECK(e->library() == test_plugin("throwing").string());
+  CHECK_THAT(e->what(), Contains("register_all failed") && Contains("the moon is full"));
+}
+
+TEST_CASE("Plugins.Loader.missing_file", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  const std::optional<PluginError> e =
+      plugin_error_of([&] { loader.load_library(test_plugin_dir("good") / "libsslflow_absent.so"); });
+  REQUIRE(e);
+  CHECK_THAT(e->what(), Contains("libsslflow_absent.so"));
+}
+
+TEST_CASE("Plugins.Loader.missing_directory_is_reported", "[engine][plugin]") {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  loader.load_directories({test_plugin_dir("absent"), test_plugin_dir("good")});
+  CHECK_THAT(warnings.str(), Contains(test_plugin_dir("absent").string()) && Contains("does not exist"));
+  CHECK(registry.find("ema_scheduler", "test_fixed") != nullptr);
+}
+
+TEST_CASE("Plugins.SearchPath.order", "[engine][plugin]") {
+  const fs::path builtin = test_plugin_dir("good");
+  using Paths = std::vector<fs::path>;
+
+  SECTION("built-in, then the environment, then the command line") {
+    CHECK(sslflow::plugin_search_path(builtin, "/env/a:/env/b", {"/cli/c", "/cli/d"}) ==
+          Paths{builtin, "/env/a", "/env/b", "/cli/c", "/cli/d"});
+  }
+  SECTION("empty entries never stand for the current directory") {
+    CHECK(sslflow::plugin_search_path(builtin, ":/env/a::/env/b:", {""}) == Paths{builtin, "/env/a", "/env/b"});
+  }
+  SECTION("a missing built-in directory is left out") {
+    CHECK(sslflow::plugin_search_path(test_plugin_dir("absent"), "", {"/cli/c"}) == Paths{"/cli/c"});
+  }
+}
+
+TEST_CASE("Plugins.SearchPath.environment", "[engine][plugin]") {
+  const std::string env_value = test_plugin_dir("good").string() + ":" + test_plugin_dir("duplicate").string();
+  REQUIRE(::setenv("SSLFLOW_PLUGIN_PATH", env_value.c_str(), 1) == 0);
+  const std::vector<fs::path> dirs = sslflow::plugin_search_path({"/cli/dir"});
+  ::unsetenv("SSLFLOW_PLUGIN_PATH");
+
+  // The test binary lives in build/tests, so its built-in directory is the build tree's.
+  REQUIRE(dirs.size() == 4);
+  CHECK(fs::equivalent(dirs[0], SSLFLOW_BUILD_PLUGIN_DIR));
+  CHECK(fs::equivalent(sslflow::builtin_plugin_dir(), SSLFLOW_BUILD_PLUGIN_DIR));
+  CHECK(dirs[1] == test_plugin_dir("good"));
+  CHECK(dirs[2] == test_plugin_dir("duplicate"));
+  CHECK(dirs[3] == "/cli/dir");
+}
+
+TEST_CASE("Plugins.Directory.lists_only_plugin_libraries", "[engine][plugin]") {
+  ScratchDir dir("plugin-dir");
+  for (const char* name : {"libsslflow_b.so", "libsslflow_a.so", "libsslflow_.so", "libother.so", "libsslflow_c.so.1",
+                           "sslflow_d.so", "notes.txt"})
+    std::ofstream(dir.path() / name) << "";
+  fs::create_directory(dir.path() / "libsslflow_dir.so");
+
+  CHECK(sslflow::plugin_libraries_in(dir.path()) ==
+        std::vector<fs::path>{dir.path() / "libsslflow_a.so", dir.path() / "libsslflow_b.so"});
+  CHECK(sslflow::plugin_libraries_in(dir.path() / "absent").empty());
+}

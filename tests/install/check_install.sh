@@ -1,0 +1,45 @@
+#!/bin/sh
+# The installed package, end to end: installs the build tree into a temporary prefix,
+# builds examples/ as a separate CMake project against that prefix only, then checks that
+# the installed sslflow finds its own plugins next to itself and the example's plugins
+# through --plugin-path.
+#
+# Usage: check_install.sh CMAKE BUILD_DIR SOURCE_DIR GENERATOR
+set -eu
+cmake=$1
+build_dir=$2
+source_dir=$3
+generator=$4
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sslflow-install.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+prefix=$work/prefix
+examples=$work/examples
+
+# Runs a step quietly; on failure shows its output and stops.
+step() {
+  name=$1
+  shift
+  if ! "$@" > "$work/$name.log" 2>&1; then
+    echo "check_install: $name failed:" >&2
+    cat "$work/$name.log" >&2
+    exit 1
+  fi
+}
+
+step install "$cmake" --install "$build_dir" --prefix "$prefix"
+step configure "$cmake" -S "$source_dir/examples" -B "$examples" -G "$generator" \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix"
+step build "$cmake" --build "$examples" -j 2
+
+listing=$(env -u SSLFLOW_PLUGIN_PATH "$prefix/bin/sslflow" plugins --plugin-path "$examples")
+echo "$listing"
+expect() {
+  if ! printf '%s\n' "$listing" | grep -q -- "$1"; then
+    echo "check_install: the listing lacks $1" >&2
+    exit 1
+  fi
+}
+expect "cauchy .*$examples/libsslflow_cauchy_loss.so 1.0.0"
+expect "step .*$examples/libsslflow_step_ema.so 1.0.0"
+expect "cosine .*$prefix/lib.*/sslflow/plugins/libsslflow_ema.so"
