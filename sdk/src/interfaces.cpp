@@ -29,6 +29,11 @@ Signature Encoder::signature() {
            {"blocks", PortType::Blocks, "the output of every block"}}};
 }
 
+Signature Transform::signature() {
+  return {{{"input", PortType::Image, "the images to transform"}},
+          {{"out", PortType::Image, "the transformed images"}}};
+}
+
 const char* to_string(PortType type) {
   switch (type) {
     case PortType::Image: return "Image";

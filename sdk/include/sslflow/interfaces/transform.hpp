@@ -7,7 +7,6 @@
 // Threading: apply() is const and called for many samples at once from worker threads.
 // Determinism: every random choice comes from `rng`, the stream (seed, node, epoch,
 // sample index) the engine passes, so a sample's view never depends on thread count.
-// Ports: input `input` (Image); output `out` of output_type() (Image, or Mask for masks).
 #pragma once
 
 #include <span>
@@ -24,7 +23,9 @@ class SSLFLOW_EXPORT Transform : public Plugin {
   static constexpr const char* kKind = "transform";
   ~Transform() override;
 
-  virtual PortType output_type() const { return PortType::Image; }
+  // Input `input` (Image), output `out` (Image); a mask transform declares a Mask output.
+  static Signature signature();
+
   // Called once; returns the shape of one output sample (an image [C, H, W], a mask [T]).
   virtual Shape setup(const Shape& sample_shape, const NodeSetup& context) = 0;
   // in: one sample of the setup shape; out: one output sample, fully overwritten.
