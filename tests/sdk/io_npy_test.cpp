@@ -11,6 +11,7 @@ using namespace sslflow;
 using namespace sslflow::io;
 using sslflow::testing::data_file;
 using sslflow::testing::read_bytes;
+using sslflow::testing::reject_corruptions;
 using sslflow::testing::require_format_error;
 using sslflow::testing::TempDir;
 using sslflow::testing::write_bytes;
@@ -147,6 +148,8 @@ TEST_CASE("IO.Npy.rejects_malformed_files", "[io]") {
        "header of 20000 bytes exceeds the limit of 10000"},
       {"header past the end", std::string("\x93NUMPY\x01\x00", 8) + std::string("\x00\x01", 2) + "{'descr'", "header needs 256 bytes"},
       {"truncated data", npy_bytes(f4_dict, std::string(6, '\0')), "data is truncated: shape (2,) needs 8 bytes, the file holds 6"},
+      {"huge array, small file", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000), }", eight_bytes),
+       "needs 8000000000000 bytes, the file holds 8"},
       {"trailing data", npy_bytes(f4_dict, std::string(9, '\0')), "1 unexpected bytes after the data"},
       {"fortran order", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", eight_bytes),
        "Fortran-order arrays are not supported"},
@@ -187,6 +190,13 @@ TEST_CASE("IO.Npy.rejects_malformed_files", "[io]") {
       require_format_error(read_npy, path, c.message);
     }
   }
+}
+
+TEST_CASE("IO.Npy.corrupted_files_give_format_errors", "[io]") {
+  TempDir dir;
+  const std::string original = read_bytes(data_file("npy/f4.npy"));
+  const int rejected = reject_corruptions([](const std::string& path) { read_npy(path).to_tensor(); }, dir, original, 128);
+  REQUIRE(rejected >= static_cast<int>(original.size()));  // at least every truncation
 }
 
 TEST_CASE("IO.Npy.conversions_check_the_array", "[io]") {

@@ -12,6 +12,7 @@ using namespace sslflow;
 using namespace sslflow::io;
 using sslflow::testing::data_file;
 using sslflow::testing::read_bytes;
+using sslflow::testing::reject_corruptions;
 using sslflow::testing::require_format_error;
 using sslflow::testing::TempDir;
 using sslflow::testing::write_bytes;
@@ -175,6 +176,9 @@ TEST_CASE("IO.Safetensors.rejects_malformed_files", "[io]") {
        "hole of 4 bytes in the buffer before tensor 'a'"},
       {"buffer too long", safetensors_bytes(R"({"a":{)" + f32_entry + "}}", 12), "cover 8 bytes but the buffer after the header holds 12"},
       {"buffer truncated", safetensors_bytes(R"({"a":{)" + f32_entry + "}}", 4), "cover 8 bytes but the buffer after the header holds 4"},
+      {"huge tensor, small file",
+       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1000000000],"data_offsets":[0,4000000000]}})", 8),
+       "cover 4000000000 bytes but the buffer after the header holds 8"},
       {"duplicate tensor", safetensors_bytes(R"({"a":{)" + f32_entry + R"(},"a":{)" + f32_entry + "}}", 8),
        "duplicate tensor name 'a'"},
       {"duplicate field", safetensors_bytes(R"({"a":{"dtype":"F32",)" + f32_entry + "}}", 8), "duplicate key 'dtype'"},
@@ -190,6 +194,13 @@ TEST_CASE("IO.Safetensors.rejects_malformed_files", "[io]") {
       require_format_error(read_safetensors, path, c.message);
     }
   }
+}
+
+TEST_CASE("IO.Safetensors.corrupted_files_give_format_errors", "[io]") {
+  TempDir dir;
+  const std::string original = read_bytes(data_file("safetensors/all_dtypes.safetensors"));
+  const int rejected = reject_corruptions(read_safetensors, dir, original, original.size() - 100);
+  REQUIRE(rejected >= static_cast<int>(original.size()));  // at least every truncation
 }
 
 TEST_CASE("IO.Safetensors.missing_file_is_a_format_error", "[io]") {
