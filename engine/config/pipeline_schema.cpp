@@ -1,0 +1,123 @@
+#include "config/pipeline_schema.hpp"
+
+#include <algorithm>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "config/config_path.hpp"
+#include "sslflow/params.hpp"
+
+namespace sslflow {
+
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"name", "seed", "train", "data", "nodes", "eval", "sweep"};
+const std::vector<std::string> kTeacherKeys = {"ema_of", "schedule", "input", "inputs"};
+const std::regex kIdentifier("[A-Za-z_][A-Za-z0-9_]*");
+const std::regex kReference("[A-Za-z_][A-Za-z0-9_]*(\\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))?");
+
+std::string comma_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+// `{plugin: NAME, options...}`, or just `NAME` where `name_alone` allows it.
+void check_plugin_value(const ConfigValue& v, const std::string& what, bool name_alone) {
+  if (name_alone && v.is_string()) return;
+  const char* form = name_alone ? "{plugin: NAME, options...} or just NAME" : "{plugin: NAME, options...}";
+  if (!v.is_map()) v.as_map(what + " (" + form + ")");
+  const ConfigValue* plugin = v.find("plugin");
+  if (!plugin) throw config_error(v.mark(), what + " needs a plugin: write " + form);
+  if (plugin->as_string(what + ".plugin").empty())
+    throw config_error(plugin->mark(), what + ".plugin must name a plugin");
+}
+
+void check_reference(const ConfigValue& v, const std::string& what) {
+  const std::string& ref = v.as_string(what);
+  if (!std::regex_match(ref, kReference))
+    throw config_error(v.mark(), what + " '" + ref + "' is not a reference: write node, node.port or node.N");
+}
+
+void check_node(const ConfigEntry& entry) {
+  const std::string what = "node '" + entry.key + "'";
+  if (!std::regex_match(entry.key, kIdentifier))
+    throw config_error(entry.key_mark, "node name '" + entry.key +
+                                           "' is not an identifier (letters, digits and _, not starting with a digit)");
+  if (entry.key == "data")
+    throw config_error(entry.key_mark, "'data' names the dataset; choose another node name");
+  const ConfigValue& node = entry.value;
+  node.as_map(what);
+  const ConfigEntry* plugin = node.find_entry("plugin");
+  const ConfigEntry* ema_of = node.find_entry("ema_of");
+  if (plugin && ema_of) {
+    const ConfigEntry* later = std::max(plugin, ema_of);  // entries are stored in written order
+    throw config_error(later->key_mark, what + " has both plugin and ema_of: a node is either a plugin or the EMA "
+                                               "teacher of another node");
+  }
+  if (!plugin && !ema_of)
+    throw config_error(entry.key_mark, what + " needs 'plugin: NAME', or 'ema_of: NODE' for an EMA teacher");
+  if (plugin && plugin->value.as_string(what + ".plugin").empty())
+    throw config_error(plugin->value.mark(), what + ".plugin must name a plugin");
+  if (ema_of) {
+    const std::string& student = ema_of->value.as_string(what + ".ema_of");
+    if (!std::regex_match(student, kIdentifier))
+      throw config_error(ema_of->value.mark(), what + ".ema_of must name a node, got '" + student + "'");
+    for (const ConfigEntry& e : node.as_map(what))
+      if (std::find(kTeacherKeys.begin(), kTeacherKeys.end(), e.key) == kTeacherKeys.end())
+        throw config_error(e.key_mark, "teacher " + what + " takes no key '" + e.key + "'" +
+                                           did_you_mean(e.key, kTeacherKeys) + " (a teacher copies its student's " +
+                                           "options; it takes " + comma_list(kTeacherKeys) + ")");
+    const ConfigValue* schedule = node.find("schedule");
+    if (!schedule)
+      throw config_error(node.mark(), "teacher " + what + " needs a schedule: {plugin: NAME, ...}, the EMA momentum "
+                                                         "scheduler");
+    check_plugin_value(*schedule, what + ".schedule", true);
+  }
+  const ConfigEntry* input = node.find_entry("input");
+  const ConfigEntry* inputs = node.find_entry("inputs");
+  if (input && inputs)
+    throw config_error(inputs->key_mark, what + " has both input and inputs; write one input: or a list in inputs:");
+  if (input) check_reference(input->value, what + ".input");
+  if (inputs)
+    for (const ConfigValue& ref : inputs->value.as_list(what + ".inputs")) check_reference(ref, what + ".inputs entry");
+}
+
+void check_sweep(const ConfigValue& sweep, const ConfigValue& root) {
+  for (const ConfigEntry& e : sweep.as_map("sweep")) {
+    ConfigPath path(e.key, e.key_mark);
+    if (path.parts().front() == "sweep") throw config_error(e.key_mark, "a sweep cannot vary the sweep itself");
+    path.find(root);
+    if (e.value.as_list("sweep '" + e.key + "' (a list of values)").empty())
+      throw config_error(e.value.mark(), "sweep '" + e.key + "' needs at least one value");
+  }
+}
+
+}  // namespace
+
+void check_pipeline(const ConfigValue& root) {
+  for (const ConfigEntry& e : root.as_map("a pipeline file"))
+    if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), e.key) == kTopLevelKeys.end())
+      throw config_error(e.key_mark, "unknown top-level key '" + e.key + "'" + did_you_mean(e.key, kTopLevelKeys) +
+                                         " (allowed: " + comma_list(kTopLevelKeys) + ")");
+  for (const char* required : {"data", "nodes"})
+    if (!root.find(required))
+      throw config_error(root.mark(), std::string("a pipeline needs '") + required + ":'");
+  if (const ConfigValue* name = root.find("name"); name && name->as_string("name").empty())
+    throw config_error(name->mark(), "name must not be empty");
+  if (const ConfigValue* seed = root.find("seed"); seed && seed->as_int("seed") < 0)
+    throw config_error(seed->mark(), "seed must be >= 0, got " + seed->str());
+  if (const ConfigValue* train = root.find("train")) train->as_map("train");
+  check_plugin_value(*root.find("data"), "data", false);
+  const ConfigValue& nodes = *root.find("nodes");
+  if (nodes.as_map("nodes").empty()) throw config_error(nodes.mark(), "nodes must name at least one node");
+  for (const ConfigEntry& e : nodes.as_map("nodes")) check_node(e);
+  if (const ConfigValue* eval = root.find("eval")) {
+    const ConfigValue::List& list = eval->as_list("eval");
+    for (size_t i = 0; i < list.size(); ++i) check_plugin_value(list[i], "eval." + std::to_string(i), false);
+  }
+  if (const ConfigValue* sweep = root.find("sweep")) check_sweep(*sweep, root);
+}
+
+}  // namespace sslflow
