@@ -7,6 +7,7 @@
 
 #include "blas.hpp"
 #include "kernels/elementwise_kernels.hpp"
+#include "kernels/simd_clones.hpp"
 #include "kernels/softmax_kernels.hpp"
 #include "parallel.hpp"
 
@@ -50,6 +51,65 @@ void transpose_head(float* t, const float* m, int64_t tokens, int64_t head_dim, 
 void row_times(float* row, const float* a, const float* t, float scale, int64_t tokens, int64_t head_dim) {
   std::fill_n(row, tokens, 0.0f);
   for (int64_t c = 0; c < head_dim; ++c) axpy(row, scale * a[c], t + c * tokens, tokens);
+}
+
+// Scores, softmax and weighted sum for (batch, head) pairs [bh0, bh1).
+// probs (B, H, T, T), ctx (B*T, D) written; qkv (B*T, 3D).
+SSLFLOW_SIMD_CLONES void heads_forward(const HeadLayout& h, float* probs, float* ctx, const float* qkv, int64_t bh0,
+                                       int64_t bh1) {
+  const int64_t t = h.tokens;
+  const int64_t d = h.dim;
+  std::vector<float> kt(h.head_dim * t);  // (Dh, T) keys of one head
+  for (int64_t bh = bh0; bh < bh1; ++bh) {
+    const float* q = qkv + h.q_offset(bh);  // (T, Dh), row stride 3D
+    const float* k = q + d;
+    const float* v = q + 2 * d;
+    float* p = probs + bh * t * t;      // (T, T)
+    float* o = ctx + h.ctx_offset(bh);  // (T, Dh), row stride D
+    transpose_head(kt.data(), k, t, h.head_dim, h.row_stride);
+    for (int64_t i = 0; i < t; ++i) {
+      float* pi = p + i * t;
+      row_times(pi, q + i * h.row_stride, kt.data(), h.scale, t, h.head_dim);
+      softmax_row(pi, pi, t);
+      float* oi = o + i * d;
+      std::fill_n(oi, h.head_dim, 0.0f);
+      for (int64_t j = 0; j < t; ++j) axpy(oi, pi[j], v + j * h.row_stride, h.head_dim);
+    }
+  }
+}
+
+// The backward of heads_forward for pairs [bh0, bh1): accumulates into dqkv from dctx.
+// dqkv (B*T, 3D), dctx (B*T, D), qkv (B*T, 3D), probs (B, H, T, T).
+SSLFLOW_SIMD_CLONES void heads_backward(const HeadLayout& h, float* dqkv, const float* dctx, const float* qkv,
+                                        const float* probs, int64_t bh0, int64_t bh1) {
+  const int64_t t = h.tokens;
+  const int64_t d = h.dim;
+  std::vector<float> vt(h.head_dim * t);  // (Dh, T) values of one head
+  std::vector<float> ds(t);               // (T) gradient of one row of scores
+  for (int64_t bh = bh0; bh < bh1; ++bh) {
+    const float* q = qkv + h.q_offset(bh);  // (T, Dh), row stride 3D
+    const float* k = q + d;
+    const float* v = q + 2 * d;
+    float* dq = dqkv + h.q_offset(bh);
+    float* dk = dq + d;
+    float* dv = dq + 2 * d;
+    const float* p = probs + bh * t * t;     // (T, T)
+    const float* g = dctx + h.ctx_offset(bh);  // (T, Dh), row stride D
+    transpose_head(vt.data(), v, t, h.head_dim, h.row_stride);
+    for (int64_t i = 0; i < t; ++i) {
+      const float* pi = p + i * t;
+      const float* gi = g + i * d;
+      for (int64_t j = 0; j < t; ++j) axpy(dv + j * h.row_stride, pi[j], gi, h.head_dim);
+      // dprobs, then through the softmax and the scale to the scores.
+      row_times(ds.data(), gi, vt.data(), 1.0f, t, h.head_dim);
+      const float dot = row_dot(pi, ds.data(), t);
+      for (int64_t j = 0; j < t; ++j) ds[j] = h.scale * pi[j] * (ds[j] - dot);
+      for (int64_t j = 0; j < t; ++j) {
+        axpy(dq + i * h.row_stride, ds[j], k + j * h.row_stride, h.head_dim);
+        axpy(dk + j * h.row_stride, ds[j], q + i * h.row_stride, h.head_dim);
+      }
+    }
+  }
 }
 
 // out (rows, cols) = bias broadcast over rows, or zero when bias is null.
@@ -102,26 +162,8 @@ void attention_forward(float* out, float* qkv, float* probs, float* ctx, const f
   detail::gemm(false, true, rows, 3 * d, d, 1.0f, x, w_in, 1.0f, qkv);
 
   const HeadLayout h(dims);
-  const int64_t t = h.tokens;
-  detail::parallel_for(dims.batch * dims.heads, h.grain(), [&](int64_t bh0, int64_t bh1) {
-    std::vector<float> kt(h.head_dim * t);  // (Dh, T) keys of one head
-    for (int64_t bh = bh0; bh < bh1; ++bh) {
-      const float* q = qkv + h.q_offset(bh);  // (T, Dh), row stride 3D
-      const float* k = q + d;
-      const float* v = q + 2 * d;
-      float* p = probs + bh * t * t;  // (T, T)
-      float* o = ctx + h.ctx_offset(bh);  // (T, Dh), row stride D
-      transpose_head(kt.data(), k, t, h.head_dim, h.row_stride);
-      for (int64_t i = 0; i < t; ++i) {
-        float* pi = p + i * t;
-        row_times(pi, q + i * h.row_stride, kt.data(), h.scale, t, h.head_dim);
-        softmax_row(pi, pi, t);
-        float* oi = o + i * d;
-        std::fill_n(oi, h.head_dim, 0.0f);
-        for (int64_t j = 0; j < t; ++j) axpy(oi, pi[j], v + j * h.row_stride, h.head_dim);
-      }
-    }
-  });
+  detail::parallel_for(dims.batch * dims.heads, h.grain(),
+                       [&](int64_t bh0, int64_t bh1) { heads_forward(h, probs, ctx, qkv, bh0, bh1); });
 
   fill_rows(out, b_out, rows, d);
   detail::gemm(false, true, rows, d, d, 1.0f, ctx, w_out, 1.0f, out);
@@ -138,36 +180,10 @@ void attention_backward(const AttentionGrads& grads, const float* dout, const fl
   std::vector<float> dctx(rows * d);  // (B*T, D)
   detail::gemm(false, false, rows, d, d, 1.0f, dout, w_out, 0.0f, dctx.data());
 
-  const HeadLayout h(dims);
-  const int64_t t = h.tokens;
   std::vector<float> dqkv(rows * 3 * d);  // (B*T, 3D), zeroed: the heads accumulate into it
+  const HeadLayout h(dims);
   detail::parallel_for(dims.batch * dims.heads, h.grain(), [&](int64_t bh0, int64_t bh1) {
-    std::vector<float> vt(h.head_dim * t);  // (Dh, T) values of one head
-    std::vector<float> ds(t);               // (T) gradient of one row of scores
-    for (int64_t bh = bh0; bh < bh1; ++bh) {
-      const float* q = qkv + h.q_offset(bh);  // (T, Dh), row stride 3D
-      const float* k = q + d;
-      const float* v = q + 2 * d;
-      float* dq = dqkv.data() + h.q_offset(bh);
-      float* dk = dq + d;
-      float* dv = dq + 2 * d;
-      const float* p = probs + bh * t * t;           // (T, T)
-      const float* g = dctx.data() + h.ctx_offset(bh);  // (T, Dh), row stride D
-      transpose_head(vt.data(), v, t, h.head_dim, h.row_stride);
-      for (int64_t i = 0; i < t; ++i) {
-        const float* pi = p + i * t;
-        const float* gi = g + i * d;
-        for (int64_t j = 0; j < t; ++j) axpy(dv + j * h.row_stride, pi[j], gi, h.head_dim);
-        // dprobs, then through the softmax and the scale to the scores.
-        row_times(ds.data(), gi, vt.data(), 1.0f, t, h.head_dim);
-        const float dot = row_dot(pi, ds.data(), t);
-        for (int64_t j = 0; j < t; ++j) ds[j] = h.scale * pi[j] * (ds[j] - dot);
-        for (int64_t j = 0; j < t; ++j) {
-          axpy(dq + i * h.row_stride, ds[j], k + j * h.row_stride, h.head_dim);
-          axpy(dk + j * h.row_stride, ds[j], q + i * h.row_stride, h.head_dim);
-        }
-      }
-    }
+    heads_backward(h, dqkv.data(), dctx.data(), qkv, probs, bh0, bh1);
   });
 
   accumulate_weight_grad(grads.w_in, grads.b_in, dqkv.data(), x, rows, 3 * d, d);

@@ -7,6 +7,7 @@
 // overwrite their outputs; backward kernels accumulate (+=) into the gradient buffers.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -34,10 +35,16 @@ inline float row_dot(const float* a, const float* b, int64_t n) {
   return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
+// Maximum of x (n), n > 0, in eight interleaved partial maxima, as row_sum.
 inline float row_max(const float* x, int64_t n) {
-  float m = x[0];
-  for (int64_t i = 1; i < n; ++i) m = x[i] > m ? x[i] : m;
-  return m;
+  float acc[8];
+  std::fill_n(acc, 8, x[0]);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) acc[k] = x[i + k] > acc[k] ? x[i + k] : acc[k];
+  for (; i < n; ++i) acc[0] = x[i] > acc[0] ? x[i] : acc[0];
+  for (int k = 1; k < 8; ++k) acc[0] = acc[k] > acc[0] ? acc[k] : acc[0];
+  return acc[0];
 }
 
 // log(sum(exp(x))) over x (n), n > 0; leaves exp(x - max(x)) in work (n).
