@@ -23,8 +23,8 @@ const std::string kCoreTag = "tag:yaml.org,2002:";
 // Builds the tree from yaml-cpp's parse events, one collection per stack frame.
 class TreeBuilder final : public YAML::EventHandler {
  public:
-  TreeBuilder(std::string file, std::optional<SourceMark> origin)
-      : file_(std::move(file)), origin_(std::move(origin)) {}
+  TreeBuilder(std::string_view text, std::string file, std::optional<SourceMark> origin)
+      : text_(text), file_(std::move(file)), origin_(std::move(origin)) {}
 
   bool has_root() const { return has_root_; }
   ConfigValue take_root() { return std::move(root_); }
@@ -37,7 +37,10 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
   void OnDocumentStart(const YAML::Mark& m) override {
-    if (has_root_) throw config_error(at(m), "a pipeline file holds one YAML document; a second one starts here");
+    if (!has_root_) return;
+    bool explicit_start = m.pos >= 0 && text_.substr(static_cast<size_t>(m.pos)).starts_with("---");
+    throw config_error(at(m), explicit_start ? "a pipeline file holds one YAML document; a second one starts here"
+                                             : "text after the end of the document; check its indentation");
   }
   void OnDocumentEnd() override {}
 
@@ -165,6 +168,7 @@ class TreeBuilder final : public YAML::EventHandler {
     f.value.as_map("a map").push_back(ConfigEntry{std::move(key), std::move(key_mark), std::move(value)});
   }
 
+  std::string_view text_;
   std::string file_;
   std::optional<SourceMark> origin_;
   std::vector<Frame> stack_;
@@ -178,7 +182,7 @@ class TreeBuilder final : public YAML::EventHandler {
 ConfigValue read(std::string_view text, const std::string& file, const std::optional<SourceMark>& origin) {
   std::istringstream in{std::string(text)};
   YAML::Parser parser(in);
-  TreeBuilder builder(file, origin);
+  TreeBuilder builder(text, file, origin);
   try {
     while (parser.HandleNextDocument(builder)) {
     }

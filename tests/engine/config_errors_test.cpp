@@ -66,6 +66,13 @@ TEST_CASE("Config.Parse.second_document", "[engine]") {
   CHECK_THAT(e.reason(), Contains("one YAML document"));
 }
 
+TEST_CASE("Config.Parse.text_after_the_document", "[engine]") {
+  ConfigError e = parse_error("- a\n" + kHead);
+  CHECK(e.line() == 2);
+  CHECK(e.column() == 1);
+  CHECK(e.reason() == "text after the end of the document; check its indentation");
+}
+
 TEST_CASE("Config.Parse.empty_file", "[engine]") {
   ConfigError e = parse_error("");
   CHECK(e.line() == 1);
