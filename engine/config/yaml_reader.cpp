@@ -103,8 +103,8 @@ class TreeBuilder final : public YAML::EventHandler {
   void charge(size_t n, const SourceMark& mark) {
     count_ += n;
     if (count_ > kMaxConfigValues)
-      throw config_error(mark, "aliases expand this document to more than " + std::to_string(kMaxConfigValues) +
-                                   " values; a pipeline needs far fewer");
+      throw config_error(mark, "the document holds more than " + std::to_string(kMaxConfigValues) +
+                                   " values, counting what each alias repeats; a pipeline needs far fewer");
   }
 
   ConfigValue typed_scalar(const std::string& tag, const std::string& text, const SourceMark& mark) {
