@@ -1,5 +1,6 @@
 #include "config/yaml_reader.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
@@ -38,7 +39,8 @@ class TreeBuilder final : public YAML::EventHandler {
 
   void OnDocumentStart(const YAML::Mark& m) override {
     if (!has_root_) return;
-    bool explicit_start = m.pos >= 0 && text_.substr(static_cast<size_t>(m.pos)).starts_with("---");
+    size_t pos = m.pos < 0 ? text_.size() : std::min(static_cast<size_t>(m.pos), text_.size());
+    bool explicit_start = text_.substr(pos).starts_with("---");
     throw config_error(at(m), explicit_start ? "a pipeline file holds one YAML document; a second one starts here"
                                              : "text after the end of the document; check its indentation");
   }
@@ -48,7 +50,7 @@ class TreeBuilder final : public YAML::EventHandler {
     SourceMark mark = at(m);
     if (expecting_key()) throw config_error(mark, "a map key must be text, not null");
     charge(1, mark);
-    add(ConfigValue(mark), anchor, 1);
+    add(ConfigValue(mark), anchor);
   }
 
   void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
@@ -60,7 +62,7 @@ class TreeBuilder final : public YAML::EventHandler {
     charge(size, mark);
     ConfigValue copy = value;
     copy.set_mark(mark);
-    add(std::move(copy), YAML::NullAnchor, size);
+    add(std::move(copy), YAML::NullAnchor);
   }
 
   void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
@@ -68,11 +70,11 @@ class TreeBuilder final : public YAML::EventHandler {
     SourceMark mark = at(m);
     charge(1, mark);
     if (expecting_key()) {
-      if (anchor != YAML::NullAnchor) remember(anchor, ConfigValue(text, mark), 1);
+      if (anchor != YAML::NullAnchor) remember(anchor, ConfigValue(text, mark));
       set_key(text, mark);
       return;
     }
-    add(typed_scalar(tag, text, mark), anchor, 1);
+    add(typed_scalar(tag, text, mark), anchor);
   }
 
   void OnSequenceStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
@@ -91,7 +93,6 @@ class TreeBuilder final : public YAML::EventHandler {
   struct Frame {
     ConfigValue value;
     YAML::anchor_t anchor;
-    size_t first_count;  // values counted before this collection opened
     std::optional<std::pair<std::string, SourceMark>> key;  // a map's key awaiting its value
     std::unordered_map<std::string, SourceMark> seen;      // a map's keys so far
   };
@@ -137,22 +138,22 @@ class TreeBuilder final : public YAML::EventHandler {
     if (stack_.size() >= static_cast<size_t>(kMaxConfigDepth))
       throw config_error(mark, "nesting deeper than " + std::to_string(kMaxConfigDepth) + " levels");
     charge(1, mark);
-    stack_.push_back(Frame{std::move(value), anchor, count_ - 1, std::nullopt, {}});
+    stack_.push_back(Frame{std::move(value), anchor, std::nullopt, {}});
   }
 
   void close() {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
-    add(std::move(f.value), f.anchor, count_ - f.first_count);
+    add(std::move(f.value), f.anchor);
   }
 
-  void remember(YAML::anchor_t anchor, const ConfigValue& value, size_t size) {
+  void remember(YAML::anchor_t anchor, const ConfigValue& value) {
     if (anchor >= anchors_.size()) anchors_.resize(anchor + 1);
-    anchors_[anchor].emplace(value, size);
+    anchors_[anchor].emplace(value, value.count());
   }
 
-  void add(ConfigValue value, YAML::anchor_t anchor, size_t size) {
-    if (anchor != YAML::NullAnchor) remember(anchor, value, size);
+  void add(ConfigValue value, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) remember(anchor, value);
     if (stack_.empty()) {
       root_ = std::move(value);
       has_root_ = true;
