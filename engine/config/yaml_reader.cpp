@@ -1,5 +1,6 @@
 #include "config/yaml_reader.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
@@ -23,8 +24,8 @@ const std::string kCoreTag = "tag:yaml.org,2002:";
 // Builds the tree from yaml-cpp's parse events, one collection per stack frame.
 class TreeBuilder final : public YAML::EventHandler {
  public:
-  TreeBuilder(std::string file, std::optional<SourceMark> origin)
-      : file_(std::move(file)), origin_(std::move(origin)) {}
+  TreeBuilder(std::string_view text, std::string file, std::optional<SourceMark> origin)
+      : text_(text), file_(std::move(file)), origin_(std::move(origin)) {}
 
   bool has_root() const { return has_root_; }
   ConfigValue take_root() { return std::move(root_); }
@@ -37,7 +38,11 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
   void OnDocumentStart(const YAML::Mark& m) override {
-    if (has_root_) throw config_error(at(m), "a pipeline file holds one YAML document; a second one starts here");
+    if (!has_root_) return;
+    size_t pos = m.pos < 0 ? text_.size() : std::min(static_cast<size_t>(m.pos), text_.size());
+    bool explicit_start = text_.substr(pos).starts_with("---");
+    throw config_error(at(m), explicit_start ? "a pipeline file holds one YAML document; a second one starts here"
+                                             : "text after the end of the document; check its indentation");
   }
   void OnDocumentEnd() override {}
 
@@ -45,7 +50,7 @@ class TreeBuilder final : public YAML::EventHandler {
     SourceMark mark = at(m);
     if (expecting_key()) throw config_error(mark, "a map key must be text, not null");
     charge(1, mark);
-    add(ConfigValue(mark), anchor, 1);
+    add(ConfigValue(mark), anchor);
   }
 
   void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
@@ -57,7 +62,7 @@ class TreeBuilder final : public YAML::EventHandler {
     charge(size, mark);
     ConfigValue copy = value;
     copy.set_mark(mark);
-    add(std::move(copy), YAML::NullAnchor, size);
+    add(std::move(copy), YAML::NullAnchor);
   }
 
   void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
@@ -65,11 +70,11 @@ class TreeBuilder final : public YAML::EventHandler {
     SourceMark mark = at(m);
     charge(1, mark);
     if (expecting_key()) {
-      if (anchor != YAML::NullAnchor) remember(anchor, ConfigValue(text, mark), 1);
+      if (anchor != YAML::NullAnchor) remember(anchor, ConfigValue(text, mark));
       set_key(text, mark);
       return;
     }
-    add(typed_scalar(tag, text, mark), anchor, 1);
+    add(typed_scalar(tag, text, mark), anchor);
   }
 
   void OnSequenceStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
@@ -88,7 +93,6 @@ class TreeBuilder final : public YAML::EventHandler {
   struct Frame {
     ConfigValue value;
     YAML::anchor_t anchor;
-    size_t first_count;  // values counted before this collection opened
     std::optional<std::pair<std::string, SourceMark>> key;  // a map's key awaiting its value
     std::unordered_map<std::string, SourceMark> seen;      // a map's keys so far
   };
@@ -100,8 +104,8 @@ class TreeBuilder final : public YAML::EventHandler {
   void charge(size_t n, const SourceMark& mark) {
     count_ += n;
     if (count_ > kMaxConfigValues)
-      throw config_error(mark, "aliases expand this document to more than " + std::to_string(kMaxConfigValues) +
-                                   " values; a pipeline needs far fewer");
+      throw config_error(mark, "the document holds more than " + std::to_string(kMaxConfigValues) +
+                                   " values, counting what each alias repeats; a pipeline needs far fewer");
   }
 
   ConfigValue typed_scalar(const std::string& tag, const std::string& text, const SourceMark& mark) {
@@ -134,22 +138,22 @@ class TreeBuilder final : public YAML::EventHandler {
     if (stack_.size() >= static_cast<size_t>(kMaxConfigDepth))
       throw config_error(mark, "nesting deeper than " + std::to_string(kMaxConfigDepth) + " levels");
     charge(1, mark);
-    stack_.push_back(Frame{std::move(value), anchor, count_ - 1, std::nullopt, {}});
+    stack_.push_back(Frame{std::move(value), anchor, std::nullopt, {}});
   }
 
   void close() {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
-    add(std::move(f.value), f.anchor, count_ - f.first_count);
+    add(std::move(f.value), f.anchor);
   }
 
-  void remember(YAML::anchor_t anchor, const ConfigValue& value, size_t size) {
+  void remember(YAML::anchor_t anchor, const ConfigValue& value) {
     if (anchor >= anchors_.size()) anchors_.resize(anchor + 1);
-    anchors_[anchor].emplace(value, size);
+    anchors_[anchor].emplace(value, value.count());
   }
 
-  void add(ConfigValue value, YAML::anchor_t anchor, size_t size) {
-    if (anchor != YAML::NullAnchor) remember(anchor, value, size);
+  void add(ConfigValue value, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) remember(anchor, value);
     if (stack_.empty()) {
       root_ = std::move(value);
       has_root_ = true;
@@ -165,6 +169,7 @@ class TreeBuilder final : public YAML::EventHandler {
     f.value.as_map("a map").push_back(ConfigEntry{std::move(key), std::move(key_mark), std::move(value)});
   }
 
+  std::string_view text_;
   std::string file_;
   std::optional<SourceMark> origin_;
   std::vector<Frame> stack_;
@@ -178,7 +183,7 @@ class TreeBuilder final : public YAML::EventHandler {
 ConfigValue read(std::string_view text, const std::string& file, const std::optional<SourceMark>& origin) {
   std::istringstream in{std::string(text)};
   YAML::Parser parser(in);
-  TreeBuilder builder(file, origin);
+  TreeBuilder builder(text, file, origin);
   try {
     while (parser.HandleNextDocument(builder)) {
     }
