@@ -1,0 +1,85 @@
+#include "kernels/loss_kernels.hpp"
+
+#include <cmath>
+
+#include "kernels/reduce_kernels.hpp"
+#include "parallel.hpp"
+
+namespace sslflow::kernels {
+
+namespace {
+
+constexpr int64_t kGrain = int64_t{1} << 15;  // elements worth one task
+
+// out (n) = loss(pred - target)
+template <class Loss>
+void pointwise_forward(float* out, const float* pred, const float* target, int64_t n, Loss loss) {
+  detail::parallel_for(n, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out[i] = loss(pred[i] - target[i]);
+  });
+}
+
+template <class Loss>
+double pointwise_sum(const float* pred, const float* target, int64_t n, Loss loss) {
+  return chunked_sum(n, [&](int64_t i) { return loss(pred[i] - target[i]); });
+}
+
+// dpred (n) += scale * dout * dloss(d); dtarget (n) -= the same.
+template <class DLoss>
+void pointwise_backward(float* dpred, float* dtarget, const float* dout, bool dout_per_element, float scale,
+                        const float* pred, const float* target, int64_t n, DLoss dloss) {
+  detail::parallel_for(n, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float g = scale * (dout_per_element ? dout[i] : dout[0]) * dloss(pred[i] - target[i]);
+      if (dpred) dpred[i] += g;
+      if (dtarget) dtarget[i] -= g;
+    }
+  });
+}
+
+float squared(float d) { return d * d; }
+
+float squared_derivative(float d) { return 2.0f * d; }
+
+struct Huber {
+  float beta;
+  float operator()(float d) const {
+    const float a = std::abs(d);
+    return a < beta ? 0.5f * d * d / beta : a - 0.5f * beta;
+  }
+};
+
+struct HuberDerivative {
+  float beta;
+  float operator()(float d) const {
+    return std::abs(d) < beta ? d / beta : (d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : 0.0f));
+  }
+};
+
+}  // namespace
+
+void mse_forward(float* out, const float* pred, const float* target, int64_t n) {
+  pointwise_forward(out, pred, target, n, squared);
+}
+
+double mse_sum(const float* pred, const float* target, int64_t n) { return pointwise_sum(pred, target, n, squared); }
+
+void mse_backward(float* dpred, float* dtarget, const float* dout, bool dout_per_element, float scale,
+                  const float* pred, const float* target, int64_t n) {
+  pointwise_backward(dpred, dtarget, dout, dout_per_element, scale, pred, target, n, squared_derivative);
+}
+
+void smooth_l1_forward(float* out, const float* pred, const float* target, float beta, int64_t n) {
+  pointwise_forward(out, pred, target, n, Huber{beta});
+}
+
+double smooth_l1_sum(const float* pred, const float* target, float beta, int64_t n) {
+  return pointwise_sum(pred, target, n, Huber{beta});
+}
+
+void smooth_l1_backward(float* dpred, float* dtarget, const float* dout, bool dout_per_element, float scale,
+                        const float* pred, const float* target, float beta, int64_t n) {
+  pointwise_backward(dpred, dtarget, dout, dout_per_element, scale, pred, target, n, HuberDerivative{beta});
+}
+
+}  // namespace sslflow::kernels
