@@ -135,10 +135,28 @@ void binary_backward(float* dx, const float* dout, const float* a, const float* 
   });
 }
 
-// Runs body(begin, end) over [0, n) in parallel chunks.
-template <class Body>
-void parallel_elements(int64_t n, Body body) {
-  detail::parallel_for(n, kGrain, body);
+// y (n) = f(x), in parallel chunks. The pointers and f are copied into locals of each
+// chunk so that stores through y cannot alias them and the loop vectorises.
+template <class F>
+void map_elements(float* y, const float* x, int64_t n, F f) {
+  detail::parallel_for(n, kGrain, [=](int64_t begin, int64_t end) {
+    float* out = y;
+    const float* in = x;
+    const F fn = f;
+    for (int64_t i = begin; i < end; ++i) out[i] = fn(in[i]);
+  });
+}
+
+// dx (n) += f(dy, saved) where saved is the op's input or output, in parallel chunks.
+template <class F>
+void accumulate_elements(float* dx, const float* dy, const float* saved, int64_t n, F f) {
+  detail::parallel_for(n, kGrain, [=](int64_t begin, int64_t end) {
+    float* d = dx;
+    const float* g = dy;
+    const float* v = saved;
+    const F fn = f;
+    for (int64_t i = begin; i < end; ++i) d[i] += fn(g[i], v[i]);
+  });
 }
 
 constexpr float kInvSqrt2 = 0.70710678118654752f;
@@ -256,97 +274,64 @@ void div_backward(float* da, float* db, const float* dout, const float* a, const
 // ---- unary ops ------------------------------------------------------------------------------
 
 void add_scalar_forward(float* y, const float* x, float s, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = x[i] + s;
-  });
+  map_elements(y, x, n, [s](float v) { return v + s; });
 }
 
 void scale_forward(float* y, const float* x, float s, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = s * x[i];
-  });
+  map_elements(y, x, n, [s](float v) { return s * v; });
 }
 
 void scale_backward(float* dx, const float* dy, float s, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) dx[i] += s * dy[i];
-  });
+  accumulate_elements(dx, dy, dy, n, [s](float g, float) { return s * g; });
 }
 
 void relu_forward(float* y, const float* x, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-  });
+  map_elements(y, x, n, [](float v) { return v > 0.0f ? v : 0.0f; });
 }
 
 void relu_backward(float* dx, const float* dy, const float* y, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) dx[i] += y[i] > 0.0f ? dy[i] : 0.0f;
-  });
+  accumulate_elements(dx, dy, y, n, [](float g, float v) { return v > 0.0f ? g : 0.0f; });
 }
 
 void gelu_forward(float* y, const float* x, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = x[i] * normal_cdf(x[i]);
-  });
+  map_elements(y, x, n, [](float v) { return v * normal_cdf(v); });
 }
 
 void gelu_backward(float* dx, const float* dy, const float* x, int64_t n) {
   // d/dx x Phi(x) = Phi(x) + x phi(x)
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const float pdf = kInvSqrt2Pi * fast_exp(-0.5f * x[i] * x[i]);
-      dx[i] += dy[i] * (normal_cdf(x[i]) + x[i] * pdf);
-    }
+  accumulate_elements(dx, dy, x, n, [](float g, float v) {
+    return g * (normal_cdf(v) + v * kInvSqrt2Pi * fast_exp(-0.5f * v * v));
   });
 }
 
-void exp_forward(float* y, const float* x, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = fast_exp(x[i]);
-  });
-}
+void exp_forward(float* y, const float* x, int64_t n) { map_elements(y, x, n, fast_exp); }
 
 void exp_backward(float* dx, const float* dy, const float* y, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) dx[i] += dy[i] * y[i];
-  });
+  accumulate_elements(dx, dy, y, n, [](float g, float v) { return g * v; });
 }
 
 void log_forward(float* y, const float* x, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = std::log(x[i]);
-  });
+  map_elements(y, x, n, [](float v) { return std::log(v); });
 }
 
 void log_backward(float* dx, const float* dy, const float* x, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) dx[i] += dy[i] / x[i];
-  });
+  accumulate_elements(dx, dy, x, n, [](float g, float v) { return g / v; });
 }
 
 void sqrt_forward(float* y, const float* x, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = std::sqrt(x[i]);
-  });
+  map_elements(y, x, n, [](float v) { return std::sqrt(v); });
 }
 
 void sqrt_backward(float* dx, const float* dy, const float* y, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) dx[i] += 0.5f * dy[i] / y[i];
-  });
+  accumulate_elements(dx, dy, y, n, [](float g, float v) { return 0.5f * g / v; });
 }
 
 void square_forward(float* y, const float* x, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = x[i] * x[i];
-  });
+  map_elements(y, x, n, [](float v) { return v * v; });
 }
 
 void square_backward(float* dx, const float* dy, const float* x, int64_t n) {
-  parallel_elements(n, [=](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) dx[i] += 2.0f * x[i] * dy[i];
-  });
+  accumulate_elements(dx, dy, x, n, [](float g, float v) { return 2.0f * v * g; });
 }
 
 }  // namespace sslflow::kernels

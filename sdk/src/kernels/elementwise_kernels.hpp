@@ -6,6 +6,7 @@
 // TBB workers inside the kernels; callers pass buffers that no other thread writes.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 
@@ -26,10 +27,9 @@ inline void axpy(float* a, float s, const float* b, int64_t n) {
 // e^x within 2 ulp, x clamped to [-87, 88.37], in plain arithmetic that the compiler
 // vectorises, unlike a libm call (Cephes expf: x = n ln2 + r, polynomial in r).
 inline float fast_exp(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.3762626647949f ? 88.3762626647949f : x);
-  const float fx = x * 1.44269504088896341f + 0.5f;
-  int32_t n = static_cast<int32_t>(fx);
-  n -= static_cast<float>(n) > fx;  // floor
+  x = std::min(std::max(x, -87.0f), 88.3762626647949f);
+  // n = floor(x log2(e) + 0.5); the offset makes the argument positive, so truncation floors.
+  const int32_t n = static_cast<int32_t>(x * 1.44269504088896341f + 128.5f) - 128;
   const float nf = static_cast<float>(n);
   const float r = x - nf * 0.693359375f + nf * 2.12194440e-4f;
   float p = 1.9875691500e-4f;

@@ -110,8 +110,9 @@ void l2_normalize_forward(float* y, float* d, const float* x, int64_t outer, int
     const float* xv = x + base;  // (n) at stride
     float* yv = y + base;        // (n) at stride
     const float norm = std::sqrt(dot(xv, xv, n, stride));
-    d[r] = std::max(norm, eps);
-    for (int64_t k = 0; k < n; ++k) yv[k * stride] = xv[k * stride] / d[r];
+    const float dr = std::max(norm, eps);
+    d[r] = dr;
+    for (int64_t k = 0; k < n; ++k) yv[k * stride] = xv[k * stride] / dr;
   });
 }
 
