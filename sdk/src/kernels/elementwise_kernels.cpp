@@ -304,7 +304,9 @@ void gelu_backward(float* dx, const float* dy, const float* x, int64_t n) {
   });
 }
 
-void exp_forward(float* y, const float* x, int64_t n) { map_elements(y, x, n, fast_exp); }
+void exp_forward(float* y, const float* x, int64_t n) {
+  map_elements(y, x, n, [](float v) { return fast_exp(v); });
+}
 
 void exp_backward(float* dx, const float* dy, const float* y, int64_t n) {
   accumulate_elements(dx, dy, y, n, [](float g, float v) { return g * v; });

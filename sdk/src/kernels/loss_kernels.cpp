@@ -49,36 +49,46 @@ void pointwise_backward(float* dpred, float* dtarget, const float* dout, bool do
   });
 }
 
-float squared(float d) { return d * d; }
+// Loss functors rather than function pointers, so the kernels inline them.
+struct Squared {
+  float operator()(float d) const { return d * d; }
+};
 
-float squared_derivative(float d) { return 2.0f * d; }
+struct SquaredDerivative {
+  float operator()(float d) const { return 2.0f * d; }
+};
 
 struct Huber {
   float beta;
   float operator()(float d) const {
+    // Both branches computed, then selected: a branch-free loop vectorises.
     const float a = std::abs(d);
-    return a < beta ? 0.5f * d * d / beta : a - 0.5f * beta;
+    const float quadratic = 0.5f * d * d / beta;
+    const float linear = a - 0.5f * beta;
+    return a < beta ? quadratic : linear;
   }
 };
 
 struct HuberDerivative {
   float beta;
   float operator()(float d) const {
-    return std::abs(d) < beta ? d / beta : (d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : 0.0f));
+    const float quadratic = d / beta;
+    const float sign = static_cast<float>(d > 0.0f) - static_cast<float>(d < 0.0f);
+    return std::abs(d) < beta ? quadratic : sign;
   }
 };
 
 }  // namespace
 
 void mse_forward(float* out, const float* pred, const float* target, int64_t n) {
-  pointwise_forward(out, pred, target, n, squared);
+  pointwise_forward(out, pred, target, n, Squared{});
 }
 
-double mse_sum(const float* pred, const float* target, int64_t n) { return pointwise_sum(pred, target, n, squared); }
+double mse_sum(const float* pred, const float* target, int64_t n) { return pointwise_sum(pred, target, n, Squared{}); }
 
 void mse_backward(float* dpred, float* dtarget, const float* dout, bool dout_per_element, float scale,
                   const float* pred, const float* target, int64_t n) {
-  pointwise_backward(dpred, dtarget, dout, dout_per_element, scale, pred, target, n, squared_derivative);
+  pointwise_backward(dpred, dtarget, dout, dout_per_element, scale, pred, target, n, SquaredDerivative{});
 }
 
 void smooth_l1_forward(float* out, const float* pred, const float* target, float beta, int64_t n) {
