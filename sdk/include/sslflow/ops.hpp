@@ -94,7 +94,8 @@ SSLFLOW_EXPORT Var multi_head_attention(const Var& x, const Var& in_proj_weight,
 // ---- similarity ------------------------------------------------------------------------------
 // x / max(||x||_2, eps) along dim (F.normalize).
 SSLFLOW_EXPORT Var l2_normalize(const Var& x, int dim = -1, float eps = 1e-12f);
-// <a, b> / max(||a|| ||b||, eps) along dim, which is removed (F.cosine_similarity).
+// <a / max(||a||, eps), b / max(||b||, eps)> along dim, which is removed: each norm clamped
+// on its own, as F.cosine_similarity in PyTorch 1.13 (for norms above eps, <a, b> / (||a|| ||b||)).
 SSLFLOW_EXPORT Var cosine_similarity(const Var& a, const Var& b, int dim = -1, float eps = 1e-8f);
 
 // ---- losses ------------------------------------------------------------------------------------

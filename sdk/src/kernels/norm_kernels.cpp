@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "kernels/elementwise_kernels.hpp"
-#include "kernels/reduce_kernels.hpp"
+#include "kernels/vector_sums.hpp"
 #include "parallel.hpp"
 
 namespace sslflow::kernels {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/reduce_kernels.hpp"
+#include "kernels/vector_sums.hpp"
 #include "parallel.hpp"
 
 namespace sslflow::kernels {

@@ -44,9 +44,9 @@ Var conv2d(const Var& x, const Var& weight, const Var& bias, int stride, int pad
   const kernels::Conv2dSizes s = conv2d_sizes(x, weight, bias, stride, padding);
   Tensor out = Tensor::uninitialized(Shape{s.batch, s.out_channels, s.out_h, s.out_w});
   kernels::conv2d_forward(out.data(), x.value().data(), weight.value().data(),
-                          ops_detail::data_or_null(bias), s);
+                          detail::data_or_null(bias), s);
   return Var::from_op("conv2d", out, {x, weight, bias}, [s](std::span<Var> in, const Tensor& dout) {
-    using namespace ops_detail;
+    using namespace detail;
     Tensor grads[] = {grad_buffer(in[0]), grad_buffer(in[1]), grad_buffer(in[2])};
     kernels::conv2d_backward(data_or_null(grads[0]), data_or_null(grads[1]), data_or_null(grads[2]), dout.data(),
                              in[0].value().data(), in[1].value().data(), s);

@@ -12,8 +12,8 @@ namespace sslflow {
 
 namespace {
 
-using ops_detail::data_or_null;
-using ops_detail::grad_buffer;
+using detail::data_or_null;
+using detail::grad_buffer;
 
 // Throws unless shape is null (an undefined tensor) or (size).
 void expect_vector(const char* op, const char* name, const Shape& x_shape, const Shape* shape, int64_t size) {
@@ -74,7 +74,7 @@ Var batch_norm(const Var& x, const Var& weight, const Var& bias, Tensor running_
                         kernels::batch_norm_backward(data_or_null(grads[0]), data_or_null(grads[1]),
                                                      data_or_null(grads[2]), dout.data(), in[0].value().data(),
                                                      mean.data(), rstd.data(), data_or_null(in[1]), s, batch_stats);
-                        ops_detail::accumulate_grads(in, grads);
+                        detail::accumulate_grads(in, grads);
                       });
 }
 
@@ -96,7 +96,7 @@ Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {
                         kernels::layer_norm_backward(data_or_null(grads[0]), data_or_null(grads[1]),
                                                      data_or_null(grads[2]), dout.data(), in[0].value().data(),
                                                      mean.data(), rstd.data(), data_or_null(in[1]), rows, dim);
-                        ops_detail::accumulate_grads(in, grads);
+                        detail::accumulate_grads(in, grads);
                       });
 }
 
