@@ -63,37 +63,37 @@ class Case:
     def __init__(self, op, name):
         self.name = name
         self.generator = torch.Generator().manual_seed(BASE_SEED + zlib.crc32(f"{op}/{name}".encode()))
-        self.inputs = {}      # differentiable inputs and parameters
-        self.constants = {}   # labels and buffers: no gradient
+        self.inputs = {}   # differentiable inputs and parameters
+        self.buffers = {}  # state the op updates in place, without a gradient
+        self.labels = {}   # integer class labels
 
     def normal(self, name, *shape, scale=1.0, shift=0.0):
         self.inputs[name] = torch.randn(*shape, generator=self.generator) * scale + shift
         return self
 
-    def uniform(self, name, *shape, low, high, constant=False):
-        values = torch.rand(*shape, generator=self.generator) * (high - low) + low
-        (self.constants if constant else self.inputs)[name] = values
+    def buffer(self, name, *shape, low, high):
+        self.buffers[name] = torch.rand(*shape, generator=self.generator) * (high - low) + low
         return self
 
-    def labels(self, name, count, classes):
-        self.constants[name] = torch.randint(0, classes, (count,), generator=self.generator)
+    def classes(self, name, count, num_classes):
+        self.labels[name] = torch.randint(0, num_classes, (count,), generator=self.generator)
         return self
 
     def run(self, forward):
         """forward(tensors) -> out, on float64 copies; returns the case's named tensors."""
         leaves = {n: t.double().requires_grad_() for n, t in self.inputs.items()}
-        constants = {n: (t.double() if t.is_floating_point() else t.clone()) for n, t in self.constants.items()}
-        out = forward({**leaves, **constants})
+        buffers = {n: t.double() for n, t in self.buffers.items()}
+        out = forward({**leaves, **buffers, **self.labels})
         loss_weight = torch.rand(out.shape, generator=self.generator) * 2.0 - 1.0
         loss = (out * loss_weight.double()).sum()
         loss.backward()
 
-        record = {**self.inputs, **{n: t.float() for n, t in self.constants.items()}}
+        record = {**self.inputs, **self.buffers, **self.labels}
         record["out"] = out
         record["loss_weight"] = loss_weight
         record["loss"] = loss
         record.update({f"{n}.grad": leaf.grad for n, leaf in leaves.items()})
-        record.update({f"{n}.updated": constants[n] for n in self.constants if n.startswith("running_")})
+        record.update({f"{n}.updated": buffer for n, buffer in buffers.items()})
         return {f"{self.name}.{n}": t for n, t in record.items()}
 
 
@@ -121,8 +121,7 @@ def batch_norm():
                                 ("bn2d", (3, 4, 3, 2), torch.nn.BatchNorm2d(4))):
         case = Case("batch_norm", name).normal("x", *shape, scale=1.5, shift=0.5)
         case.normal("weight", 4, scale=0.5, shift=1.0).normal("bias", 4)
-        case.uniform("running_mean", 4, low=-0.5, high=0.5, constant=True)
-        case.uniform("running_var", 4, low=0.5, high=1.5, constant=True)
+        case.buffer("running_mean", 4, low=-0.5, high=0.5).buffer("running_var", 4, low=0.5, high=1.5)
         module = module.double().train()  # momentum 0.1, eps 1e-5
 
         def forward(t, module=module):
@@ -170,7 +169,7 @@ def smooth_l1_loss():
 def cross_entropy():
     cases = {}
     for reduction in ("mean", "none"):
-        case = Case("cross_entropy", reduction).normal("logits", 6, 5, scale=2.0).labels("labels", 6, 5)
+        case = Case("cross_entropy", reduction).normal("logits", 6, 5, scale=2.0).classes("labels", 6, 5)
         cases.update(case.run(lambda t: F.cross_entropy(t["logits"], t["labels"], reduction=reduction)))
     return cases
 
