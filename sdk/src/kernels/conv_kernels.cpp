@@ -1,0 +1,176 @@
+#include "kernels/conv_kernels.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "blas.hpp"
+#include "kernels/elementwise_kernels.hpp"
+#include "kernels/reduce_kernels.hpp"
+#include "parallel.hpp"
+
+namespace sslflow::kernels {
+
+namespace {
+
+// Samples per chunk of the weight-gradient sum: enough work per task, few partial buffers.
+constexpr int64_t kSamplesPerChunk = 16;
+// Samples are unfolded side by side until a column buffer has this many columns: small
+// feature maps (7x7) would otherwise make skinny products that run far below BLAS peak.
+constexpr int64_t kMinColumns = 768;
+
+// Samples per GEMM: at least kMinColumns columns (Ho*Wo each), at most the batch.
+int64_t group_size(const Conv2dSizes& s) {
+  return std::clamp<int64_t>((kMinColumns + s.out_pixels() - 1) / s.out_pixels(), 1, s.batch);
+}
+
+// The output columns [first, last) whose input column ow*stride - padding + offset lies in [0, width).
+struct ValidRange {
+  int64_t first, last;
+};
+
+ValidRange valid_outputs(int64_t offset, int64_t stride, int64_t padding, int64_t size, int64_t out_size) {
+  const int64_t shift = padding - offset;  // input = out * stride - shift
+  const int64_t first = shift > 0 ? (shift + stride - 1) / stride : 0;
+  const int64_t last = size + shift > 0 ? (size - 1 + shift) / stride + 1 : 0;
+  return {std::min(first, out_size), std::clamp(last, std::min(first, out_size), out_size)};
+}
+
+// col (C*kh*kw, Ho*Wo) = the receptive fields of one sample x (C, H, W); zeros in the padding.
+// Rows of col are ld floats apart (ld >= Ho*Wo), so several samples can sit side by side.
+void im2col(float* col, int64_t ld, const float* x, const Conv2dSizes& s) {
+  for (int64_t c = 0; c < s.in_channels; ++c) {
+    const float* plane = x + c * s.height * s.width;  // (H, W)
+    for (int64_t ki = 0; ki < s.kernel_h; ++ki) {
+      for (int64_t kj = 0; kj < s.kernel_w; ++kj) {
+        float* row = col + ((c * s.kernel_h + ki) * s.kernel_w + kj) * ld;  // (Ho, Wo)
+        const ValidRange cols = valid_outputs(kj, s.stride, s.padding, s.width, s.out_w);
+        for (int64_t oh = 0; oh < s.out_h; ++oh) {
+          float* dst = row + oh * s.out_w;  // (Wo)
+          const int64_t ih = oh * s.stride - s.padding + ki;
+          if (ih < 0 || ih >= s.height) {
+            std::fill(dst, dst + s.out_w, 0.0f);
+            continue;
+          }
+          const float* src = plane + ih * s.width - s.padding + kj;  // src[ow * stride] is input column
+          std::fill(dst, dst + cols.first, 0.0f);
+          for (int64_t ow = cols.first; ow < cols.last; ++ow) dst[ow] = src[ow * s.stride];
+          std::fill(dst + cols.last, dst + s.out_w, 0.0f);
+        }
+      }
+    }
+  }
+}
+
+// dx (C, H, W) += col (C*kh*kw, Ho*Wo), rows ld floats apart, folded back onto the input
+// positions it was read from.
+void col2im_add(float* dx, const float* col, int64_t ld, const Conv2dSizes& s) {
+  for (int64_t c = 0; c < s.in_channels; ++c) {
+    float* plane = dx + c * s.height * s.width;  // (H, W)
+    for (int64_t ki = 0; ki < s.kernel_h; ++ki) {
+      for (int64_t kj = 0; kj < s.kernel_w; ++kj) {
+        const float* row = col + ((c * s.kernel_h + ki) * s.kernel_w + kj) * ld;  // (Ho, Wo)
+        const ValidRange cols = valid_outputs(kj, s.stride, s.padding, s.width, s.out_w);
+        for (int64_t oh = 0; oh < s.out_h; ++oh) {
+          const int64_t ih = oh * s.stride - s.padding + ki;
+          if (ih < 0 || ih >= s.height) continue;
+          const float* src = row + oh * s.out_w;                 // (Wo)
+          float* dst = plane + ih * s.width - s.padding + kj;  // dst[ow * stride] is input column
+          for (int64_t ow = cols.first; ow < cols.last; ++ow) dst[ow * s.stride] += src[ow];
+        }
+      }
+    }
+  }
+}
+
+// dst (O, g*Ho*Wo) = the g samples src (g, O, Ho*Wo) side by side.
+void gather_samples(float* dst, const float* src, int64_t g, const Conv2dSizes& s) {
+  const int64_t p = s.out_pixels();
+  for (int64_t i = 0; i < g; ++i)
+    for (int64_t o = 0; o < s.out_channels; ++o)
+      std::copy_n(src + (i * s.out_channels + o) * p, p, dst + o * g * p + i * p);
+}
+
+// dst (g, O, Ho*Wo) = src (O, g*Ho*Wo) split back into samples, plus bias (O) when not null.
+void scatter_samples(float* dst, const float* src, const float* bias, int64_t g, const Conv2dSizes& s) {
+  const int64_t p = s.out_pixels();
+  for (int64_t i = 0; i < g; ++i)
+    for (int64_t o = 0; o < s.out_channels; ++o) {
+      const float* from = src + o * g * p + i * p;        // (Ho*Wo)
+      float* to = dst + (i * s.out_channels + o) * p;     // (Ho*Wo)
+      const float b = bias ? bias[o] : 0.0f;
+      for (int64_t j = 0; j < p; ++j) to[j] = from[j] + b;
+    }
+}
+
+}  // namespace
+
+void conv2d_forward(float* out, const float* x, const float* weight, const float* bias, const Conv2dSizes& s) {
+  const int64_t in_size = s.in_channels * s.height * s.width;
+  const int64_t out_size = s.out_channels * s.out_pixels();
+  const int64_t group = group_size(s);
+  const int64_t groups = (s.batch + group - 1) / group;
+  detail::parallel_for(groups, 1, [&](int64_t g0, int64_t g1) {
+    const int64_t columns = group * s.out_pixels();
+    std::vector<float> col(static_cast<size_t>(s.patch() * columns));                        // (C*kh*kw, G*Ho*Wo)
+    std::vector<float> product(group > 1 ? static_cast<size_t>(s.out_channels * columns) : 0);  // (O, G*Ho*Wo)
+    for (int64_t gi = g0; gi < g1; ++gi) {
+      const int64_t n0 = gi * group;
+      const int64_t g = std::min(group, s.batch - n0);
+      const int64_t ld = g * s.out_pixels();
+      for (int64_t i = 0; i < g; ++i) im2col(col.data() + i * s.out_pixels(), ld, x + (n0 + i) * in_size, s);
+      if (group == 1) {  // one sample: the product lands in the output directly
+        float* out_n = out + n0 * out_size;  // (O, Ho*Wo)
+        if (bias)
+          for (int64_t o = 0; o < s.out_channels; ++o)
+            std::fill(out_n + o * s.out_pixels(), out_n + (o + 1) * s.out_pixels(), bias[o]);
+        detail::gemm(false, false, s.out_channels, ld, s.patch(), 1.0f, weight, col.data(), bias ? 1.0f : 0.0f,
+                     out_n);
+      } else {
+        detail::gemm(false, false, s.out_channels, ld, s.patch(), 1.0f, weight, col.data(), 0.0f, product.data());
+        scatter_samples(out + n0 * out_size, product.data(), bias, g, s);
+      }
+    }
+  });
+}
+
+void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dout, const float* x, const float* weight,
+                     const Conv2dSizes& s) {
+  const int64_t in_size = s.in_channels * s.height * s.width;
+  const int64_t out_size = s.out_channels * s.out_pixels();
+  const int64_t weight_size = s.out_channels * s.patch();
+  const int64_t group = group_size(s);
+  const int64_t chunk = group * std::max<int64_t>(1, kSamplesPerChunk / group);
+
+  // One partial row per chunk holds [dweight (O, C*kh*kw) | dbias (O)]; dx is per sample.
+  const int64_t bias_offset = dweight ? weight_size : 0;
+  const int64_t width = bias_offset + (dbias ? s.out_channels : 0);
+  std::vector<float> total(static_cast<size_t>(width), 0.0f);  // (width)
+  parallel_partial_sums(s.batch, chunk, width, total.data(), [&](int64_t n0, int64_t n1, float* partial) {
+    const int64_t columns = group * s.out_pixels();
+    std::vector<float> col(static_cast<size_t>(s.patch() * columns));                          // (C*kh*kw, G*Ho*Wo)
+    std::vector<float> gathered(group > 1 ? static_cast<size_t>(s.out_channels * columns) : 0);  // (O, G*Ho*Wo)
+    for (int64_t first = n0; first < n1; first += group) {
+      const int64_t g = std::min(group, n1 - first);
+      const int64_t ld = g * s.out_pixels();
+      const float* dout_g = dout + first * out_size;  // (O, G*Ho*Wo)
+      if (g > 1) {
+        gather_samples(gathered.data(), dout_g, g, s);
+        dout_g = gathered.data();
+      }
+      if (dweight) {
+        for (int64_t i = 0; i < g; ++i) im2col(col.data() + i * s.out_pixels(), ld, x + (first + i) * in_size, s);
+        detail::gemm(false, true, s.out_channels, s.patch(), ld, 1.0f, dout_g, col.data(), 1.0f, partial);
+      }
+      if (dbias)
+        for (int64_t o = 0; o < s.out_channels; ++o) partial[bias_offset + o] += sum(dout_g + o * ld, ld);
+      if (dx) {
+        detail::gemm(true, false, s.patch(), ld, s.out_channels, 1.0f, weight, dout_g, 0.0f, col.data());
+        for (int64_t i = 0; i < g; ++i) col2im_add(dx + (first + i) * in_size, col.data() + i * s.out_pixels(), ld, s);
+      }
+    }
+  });
+  if (dweight) add_inplace(dweight, total.data(), weight_size);
+  if (dbias) add_inplace(dbias, total.data() + bias_offset, s.out_channels);
+}
+
+}  // namespace sslflow::kernels
