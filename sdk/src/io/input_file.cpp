@@ -9,9 +9,9 @@ namespace sslflow::io {
 
 InputFile::InputFile(std::string path) : path_(std::move(path)) {
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path_, error)) fail(error ? error.message() : "not a regular file");
+  if (!std::filesystem::is_regular_file(path_, error)) fail(error ? "cannot read: " + error.message() : "not a regular file");
   size_ = std::filesystem::file_size(path_, error);
-  if (error) fail(error.message());
+  if (error) fail("cannot read: " + error.message());
   in_.open(path_, std::ios::binary);
   if (!in_) fail("cannot open for reading");
 }
@@ -35,6 +35,13 @@ std::vector<unsigned char> InputFile::read_bytes(uint64_t n, const char* what) {
   std::vector<unsigned char> bytes(n);
   read(bytes.data(), n, what);
   return bytes;
+}
+
+std::string InputFile::read_text(uint64_t n, const char* what) {
+  require(n, what);
+  std::string text(n, '\0');
+  read(text.data(), n, what);
+  return text;
 }
 
 void InputFile::fail(const std::string& message) const { throw FormatError(path_, message); }

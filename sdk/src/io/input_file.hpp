@@ -22,6 +22,7 @@ class InputFile {
   // Reads exactly `n` bytes; FormatError mentioning `what` when fewer remain.
   void read(void* dst, uint64_t n, const char* what);
   std::vector<unsigned char> read_bytes(uint64_t n, const char* what);
+  std::string read_text(uint64_t n, const char* what);
 
   [[noreturn]] void fail(const std::string& message) const;
 

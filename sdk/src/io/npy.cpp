@@ -251,8 +251,7 @@ NpyArray read_npy(const std::string& path) {
   for (size_t i = length_size; i-- > 0;) header_size = (header_size << 8) | length_bytes[i];
   if (header_size > kMaxHeaderSize)
     file.fail("header of " + std::to_string(header_size) + " bytes exceeds the limit of " + std::to_string(kMaxHeaderSize));
-  std::string text(header_size <= file.remaining() ? header_size : 0, '\0');
-  file.read(text.data(), header_size, "header");
+  const std::string text = file.read_text(header_size, "header");
 
   Header header = HeaderParser(file, text).parse();
   if (header.fortran_order) file.fail("Fortran-order arrays are not supported");

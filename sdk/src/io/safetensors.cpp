@@ -205,8 +205,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
     file.fail("header length " + std::to_string(header_size) + " runs past the end of the file (" +
               std::to_string(file.remaining()) + " bytes follow)");
 
-  std::string text(header_size, '\0');
-  file.read(text.data(), header_size, "header");
+  const std::string text = file.read_text(header_size, "header");
   const Json header = parse_header(file, text);
   if (!header.is_object()) file.fail("header is not a JSON object");
 
