@@ -36,17 +36,14 @@ inline float dot(const float* a, const float* b, int64_t n) {
   return total;
 }
 
-// sum_i (x[i] - mean)^2; x (n)
-inline float sum_squared_deviation(const float* x, float mean, int64_t n) {
+// sum_i (a[i] - a_shift) * (b[i] - b_shift); a, b (n)
+inline float centered_dot(const float* a, float a_shift, const float* b, float b_shift, int64_t n) {
   float acc[kLanes] = {};
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) {
-      const float d = x[i + l] - mean;
-      acc[l] += d * d;
-    }
+    for (int64_t l = 0; l < kLanes; ++l) acc[l] += (a[i + l] - a_shift) * (b[i + l] - b_shift);
   float total = 0.0f;
-  for (; i < n; ++i) total += (x[i] - mean) * (x[i] - mean);
+  for (; i < n; ++i) total += (a[i] - a_shift) * (b[i] - b_shift);
   for (int64_t l = 0; l < kLanes; ++l) total += acc[l];
   return total;
 }
