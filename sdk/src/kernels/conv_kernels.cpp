@@ -15,15 +15,15 @@ namespace {
 // Samples per chunk of the weight-gradient sum: enough work per task, few partial buffers.
 constexpr int64_t kSamplesPerChunk = 16;
 // Samples are unfolded side by side until a column buffer has this many columns: small
-// feature maps (7x7) would otherwise make skinny products that run far below BLAS peak.
+// feature maps (7x7) would otherwise make skinny products that run below BLAS peak.
 constexpr int64_t kMinColumns = 768;
 
 // Samples per GEMM: at least kMinColumns columns (Ho*Wo each), at most the batch.
 int64_t group_size(const Conv2dSizes& s) {
-  return std::clamp<int64_t>((kMinColumns + s.out_pixels() - 1) / s.out_pixels(), 1, s.batch);
+  return std::clamp<int64_t>((kMinColumns + s.out_pixels() - 1) / s.out_pixels(), 1, std::max<int64_t>(s.batch, 1));
 }
 
-// The output columns [first, last) whose input column ow*stride - padding + offset lies in [0, width).
+// The outputs [first, last) whose input position out*stride - padding + offset lies in [0, size).
 struct ValidRange {
   int64_t first, last;
 };

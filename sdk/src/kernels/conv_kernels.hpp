@@ -1,7 +1,8 @@
 // 2-D convolution kernels, NCHW, weight (O, C, kh, kw) as PyTorch: im2col + GEMM per sample.
 //
-// Forward and backward run in parallel over the batch; each task unfolds one sample at a
-// time into its own column buffer (C*kh*kw, Ho*Wo), so memory stays per-sample. The
+// Forward and backward run in parallel over the batch; each task unfolds a few samples
+// side by side into its own column buffer (C*kh*kw, G*Ho*Wo), enough for one efficient
+// GEMM (G = 1 for feature maps of 28x28 and up), so memory stays per task. The
 // weight and bias gradients are summed per fixed chunk of samples and the chunks added in
 // order, so results do not depend on the thread count. Backward accumulates (+=).
 #pragma once
