@@ -33,5 +33,13 @@ LoadedPlugins load_plugins(const GlobalOptions& global);
 
 // sslflow plugins [--json] / sslflow plugins show NAME [--json]
 void add_plugins_command(CLI::App& app, const GlobalOptions& global);
+// sslflow validate FILE... [OVERRIDES]
+void add_validate_command(CLI::App& app, const GlobalOptions& global);
+// sslflow print-config FILE... [OVERRIDES]
+void add_print_config_command(CLI::App& app, const GlobalOptions& global);
+// sslflow graph FILE [OVERRIDES]
+void add_graph_command(CLI::App& app, const GlobalOptions& global);
+// sslflow run FILE... [OVERRIDES] [--jobs N] [--threads N] [--out DIR]
+void add_run_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace sslflow

@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
   sslflow::add_plugins_command(app, global);
+  sslflow::add_validate_command(app, global);
+  sslflow::add_print_config_command(app, global);
+  sslflow::add_graph_command(app, global);
+  sslflow::add_run_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,71 @@
+#include "exec/batch_loader.hpp"
+
+#include <algorithm>
+
+#include <tbb/parallel_for.h>
+
+#include "exec/sampler.hpp"
+#include "sslflow/error.hpp"
+
+namespace sslflow::engine {
+
+namespace {
+
+Shape batched(int64_t batch, const Shape& sample) {
+  std::vector<int64_t> dims{batch};
+  for (int64_t d : sample) dims.push_back(d);
+  return Shape(dims);
+}
+
+}  // namespace
+
+BatchLoader::BatchLoader(const Dataset& data, const LiveNodes& nodes, int64_t batch_size, uint64_t seed)
+    : data_(data), batch_size_(batch_size), seed_(seed), sample_shape_(data.sample_shape()) {
+  const int64_t n = data.size(Split::Train);
+  if (batch_size <= 0 || batch_size > n)
+    throw Error("batch_size " + std::to_string(batch_size) + " does not fit a training split of " + std::to_string(n) +
+                " samples");
+  steps_per_epoch_ = n / batch_size;
+  const PipelineGraph& graph = nodes.graph();
+  for (size_t i : graph.order()) {
+    const LiveNode& node = nodes.at(i);
+    if (!node.transform) continue;
+    const PortRef& in = node.spec->connections("input").at(0);
+    size_t input = 0;
+    for (size_t k = 0; k < stages_.size(); ++k)
+      if (stages_[k].name == in.node) input = k + 1;
+    if (input == 0 && in.node != "data")
+      throw GraphError("transform '" + node.spec->name + "' reads '" + in.str() + "', which is not an image source");
+    stages_.push_back({node.transform.get(), node.spec->name, input,
+                       nodes.port_shapes(port_key(node.spec->name, -1, "out")).at(0)});
+  }
+}
+
+Batch BatchLoader::load(int64_t epoch, int64_t step) const {
+  const std::vector<int64_t> order = epoch_permutation(seed_, epoch, data_.size(Split::Train));
+  Batch batch{epoch, step, {}};
+  Tensor images(batched(batch_size_, sample_shape_));
+  Tensor labels(Shape{batch_size_});
+  std::vector<Tensor> outputs;
+  for (const TransformStage& s : stages_) outputs.emplace_back(batched(batch_size_, s.out_shape));
+
+  tbb::parallel_for(int64_t{0}, batch_size_, [&](int64_t b) {
+    const int64_t index = order[static_cast<size_t>(step * batch_size_ + b)];
+    Tensor image = images.rows(b, b + 1);
+    labels.data()[b] = static_cast<float>(data_.read(Split::Train, index, image.values()));
+    for (size_t k = 0; k < stages_.size(); ++k) {
+      const TransformStage& s = stages_[k];
+      const Tensor source = s.input == 0 ? image : outputs[s.input - 1].rows(b, b + 1);
+      Tensor target = outputs[k].rows(b, b + 1);
+      Rng rng = Rng(seed_, "transform." + s.name, static_cast<uint64_t>(epoch)).child(static_cast<uint64_t>(index));
+      s.transform->apply(source.values(), target.values(), rng);
+    }
+  });
+
+  batch.ports.emplace_back(port_key("data", -1, "image"), images);
+  batch.ports.emplace_back(port_key("data", -1, "label"), labels);
+  for (size_t k = 0; k < stages_.size(); ++k) batch.ports.emplace_back(port_key(stages_[k].name, -1, "out"), outputs[k]);
+  return batch;
+}
+
+}  // namespace sslflow::engine

@@ -1,0 +1,48 @@
+// BatchLoader: reads a batch of training samples and applies every transform node to each
+// sample, samples in parallel (oneTBB), producing the `data.*` and transform ports.
+//
+// A sample's randomness is the stream (seed, node, epoch, sample index), so a batch is a
+// pure function of (seed, epoch, step) whatever the thread count. Batches are drawn
+// without replacement in the order of epoch_permutation(); a last partial batch is
+// dropped. load() is const and may run in a background task while a step computes.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "exec/nodes.hpp"
+#include "sslflow/interfaces/dataset.hpp"
+
+namespace sslflow::engine {
+
+struct Batch {
+  int64_t epoch = 0;
+  int64_t step = 0;                                 // within the epoch
+  std::vector<std::pair<std::string, Tensor>> ports;  // port_key -> (B, ...) tensor
+};
+
+class BatchLoader {
+ public:
+  BatchLoader(const Dataset& data, const LiveNodes& nodes, int64_t batch_size, uint64_t seed);
+
+  int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  Batch load(int64_t epoch, int64_t step) const;
+
+ private:
+  struct TransformStage {
+    const Transform* transform;
+    std::string name;
+    size_t input;  // index into the per-sample buffers: 0 is the image, k > 0 is stage k - 1
+    Shape out_shape;
+  };
+
+  const Dataset& data_;
+  int64_t batch_size_;
+  uint64_t seed_;
+  int64_t steps_per_epoch_;
+  Shape sample_shape_;
+  std::vector<TransformStage> stages_;  // producers first
+};
+
+}  // namespace sslflow::engine

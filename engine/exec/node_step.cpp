@@ -1,0 +1,57 @@
+#include "exec/node_step.hpp"
+
+#include <optional>
+
+#include "sslflow/autograd.hpp"
+#include "sslflow/nn/application.hpp"
+
+namespace sslflow::engine {
+
+namespace {
+
+int output_application(const NodeSpec& spec, int application) { return spec.applications() > 1 ? application : -1; }
+
+}  // namespace
+
+void declare_outputs(const LiveNodes& nodes, StepValues& values) {
+  values.declare(port_key("data", -1, "image"));
+  values.declare(port_key("data", -1, "label"));
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const NodeSpec& spec = *nodes.at(i).spec;
+    for (int a = 0; a < spec.applications(); ++a)
+      for (const PortSpec& port : spec.plugin.info->signature.outputs)
+        values.declare(port_key(spec.name, output_application(spec, a), port.name));
+  }
+}
+
+void run_node(LiveNodes& nodes, size_t i, int application, StepValues& values, StepOutput* result) {
+  LiveNode& node = nodes.at(i);
+  const NodeSpec& spec = *node.spec;
+  const PipelineGraph& graph = nodes.graph();
+  if (node.encoder) {
+    const auto& inputs = spec.connections("input");
+    const Var& x = values[port_key(inputs.at(inputs.size() > 1 ? application : 0), graph)].value();
+    Tensor mask;
+    if (const auto& m = spec.connections("mask"); !m.empty()) mask = values[port_key(m.front(), graph)].value().value();
+    Encoder::Output out;
+    {
+      std::optional<NoGrad> teacher_guard;
+      if (spec.is_teacher()) teacher_guard.emplace();
+      nn::ApplicationScope scope(application);
+      out = node.encoder->forward(x, mask);
+    }
+    const int a = output_application(spec, application);
+    values[port_key(spec.name, a, "out")] = Packet{PortType::Features, {out.features}};
+    if (out.tokens.defined()) values[port_key(spec.name, a, "tokens")] = Packet{PortType::Tokens, {out.tokens}};
+    if (!out.blocks.empty()) values[port_key(spec.name, a, "blocks")] = Packet{PortType::Blocks, out.blocks};
+    return;
+  }
+  if (node.method) {
+    MethodInputs in;
+    for (const auto& [port, refs] : spec.inputs)
+      for (const PortRef& ref : refs) in.add(port, values[port_key(ref, graph)]);
+    *result = node.method->forward(in);
+  }
+}
+
+}  // namespace sslflow::engine

@@ -1,0 +1,49 @@
+// StepExecutor: the forward pass of one training step as a oneTBB flow graph.
+//
+// One flow-graph task per application of each encoder, teacher and method node, with an
+// edge wherever one reads another's output; tasks with no path between them (two views
+// through a shared encoder, student and teacher) run concurrently. The graph is built
+// once and run once per step. A node that throws stops the step; the error names the
+// node, its plugin and the step.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <tbb/flow_graph.h>
+
+#include "exec/batch_loader.hpp"
+#include "exec/nodes.hpp"
+#include "exec/step_values.hpp"
+
+namespace sslflow::engine {
+
+struct ForwardResult {
+  Var loss;         // the sum of every method's loss
+  Metrics metrics;  // "<method node>.<metric>", and "<method node>.loss"
+};
+
+class StepExecutor {
+ public:
+  explicit StepExecutor(LiveNodes& nodes);
+  StepExecutor(const StepExecutor&) = delete;
+  StepExecutor& operator=(const StepExecutor&) = delete;
+
+  // `step` is the global step number, used in error messages.
+  ForwardResult forward(const Batch& batch, int64_t step);
+
+ private:
+  using Task = tbb::flow::continue_node<tbb::flow::continue_msg>;
+
+  LiveNodes& nodes_;
+  StepValues values_;
+  std::vector<std::pair<size_t, StepOutput>> method_outputs_;  // node index -> output
+  int64_t step_ = 0;
+  tbb::flow::graph graph_;
+  tbb::flow::broadcast_node<tbb::flow::continue_msg> start_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+};
+
+}  // namespace sslflow::engine

@@ -1,0 +1,80 @@
+// PipelineGraph: a validated pipeline as a directed acyclic graph of nodes (Boost.Graph).
+//
+// Vertex 0 is the data source (ports `data.image`, `data.label`); every other vertex is a
+// node of the pipeline's `nodes:` section: a transform, an encoder, a method, or a teacher
+// (`ema_of:` another node, same plugin and options). An edge runs from the node that
+// produces a port to each node that reads it. Building the graph checks that it has no
+// cycle (reported as the chain of node names) and fixes a topological order.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/graph/adjacency_list.hpp>
+
+#include "config/config_value.hpp"
+#include "sslflow/params.hpp"
+#include "sslflow/ports.hpp"
+#include "sslflow/registry.hpp"
+
+namespace sslflow::engine {
+
+// A reference to an output port: `node`, `node.port`, `node.N` or `node.N.port`.
+struct PortRef {
+  std::string node;
+  int application = -1;  // which input of a shared encoder; -1 when the node has one
+  std::string port;      // the node's first output when empty in the pipeline
+  SourceMark mark;
+
+  std::string str() const;
+};
+
+// A plugin with resolved options; nested plugin-valued options are built first.
+struct PluginSpec {
+  std::string kind;
+  std::string name;
+  const PluginInfo* info = nullptr;
+  Params params;
+  std::vector<std::pair<std::string, PluginSpec>> nested;  // option name -> plugin
+  SourceMark mark;
+};
+
+struct NodeSpec {
+  std::string name;
+  PluginSpec plugin;
+  std::string ema_of;     // for a teacher: the student node
+  PluginSpec schedule;    // for a teacher: its EMA scheduler
+  std::vector<std::pair<std::string, std::vector<PortRef>>> inputs;  // input port -> connections
+  SourceMark mark;
+
+  bool is_teacher() const { return !ema_of.empty(); }
+  // How many times the node runs per step: for an encoder, one per connection of its
+  // repeated image input; every other node runs once.
+  int applications() const;
+  const std::vector<PortRef>& connections(const std::string& port) const;
+};
+
+class PipelineGraph {
+ public:
+  // Builds the graph; throws GraphError naming the nodes of a cycle.
+  explicit PipelineGraph(std::vector<NodeSpec> nodes);
+
+  const std::vector<NodeSpec>& nodes() const { return nodes_; }
+  // Indices into nodes(), producers before consumers.
+  const std::vector<size_t>& order() const { return order_; }
+  const NodeSpec& node(const std::string& name) const;
+  // Direct producers of node i (indices into nodes(); the data source is not listed).
+  std::vector<size_t> producers(size_t i) const;
+  // The graph in DOT (Boost.Graph write_graphviz), nodes labelled with their plugin.
+  std::string to_dot() const;
+
+ private:
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
+
+  std::vector<NodeSpec> nodes_;
+  Graph graph_;  // vertex 0: data; vertex i + 1: nodes_[i]
+  std::vector<size_t> order_;
+};
+
+}  // namespace sslflow::engine

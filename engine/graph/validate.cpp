@@ -1,0 +1,183 @@
+#include "graph/validate.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include "graph/plugin_resolution.hpp"
+#include "graph/port_wiring.hpp"
+#include "sslflow/error.hpp"
+#include "sslflow/interfaces/dataset.hpp"
+#include "sslflow/interfaces/ema_scheduler.hpp"
+#include "sslflow/interfaces/encoder.hpp"
+#include "sslflow/interfaces/evaluator.hpp"
+#include "sslflow/interfaces/method.hpp"
+#include "sslflow/interfaces/optimizer.hpp"
+#include "sslflow/interfaces/transform.hpp"
+
+namespace sslflow::engine {
+
+Schema train_schema() {
+  return {
+      Option("epochs", 10, "passes over the training split").range(1, 100000),
+      Option("batch_size", 256, "samples per step (SimSiam's CIFAR recipe uses 512; 256 fits 2 cores)").range(1, 1 << 20),
+      Option::plugin("optimizer", Optimizer::kKind, "sgd", "the optimizer, {plugin: NAME, options...}"),
+      Option("lr_schedule", "cosine", "learning-rate decay after warm-up (SimSiam: cosine)").one_of({"cosine", "constant"}),
+      Option("warmup_epochs", 0.0, "linear warm-up from 0, in epochs (fractions allowed)").min(0.0),
+      Option("final_lr_fraction", 0.0, "cosine decays to this fraction of the base rate").range(0.0, 1.0),
+      Option("clip_grad_norm", 0.0, "clip the global gradient L2 norm to this; 0 disables").min(0.0),
+      Option("max_steps", 0, "stop after this many steps (smoke runs); 0 runs every epoch").min(0),
+      Option("log_every_steps", 20, "write a metrics row every this many steps").range(1, 1 << 30),
+  };
+}
+
+Schema eval_schema() {
+  return {
+      Option("node", "", "the encoder node to evaluate; empty: the first encoder that is not a teacher"),
+      Option("every_epochs", 0, "evaluate after every this many epochs; 0: only at the end").min(0),
+      Option("at_end", true, "evaluate after the last step"),
+      Option("max_train_samples", 0, "use only the first N training samples; 0: all").min(0),
+      Option("max_test_samples", 0, "use only the first N test samples; 0: all").min(0),
+  };
+}
+
+namespace {
+
+const std::vector<std::string> kNodeKinds{Transform::kKind, Encoder::kKind, Method::kKind};
+
+std::vector<std::string> names_of(const Schema& schema) {
+  std::vector<std::string> names;
+  for (const Option& o : schema) names.push_back(o.name());
+  return names;
+}
+
+NodeSpec read_node(const ConfigEntry& entry, const Registry& registry) {
+  NodeSpec node;
+  node.name = entry.key;
+  node.mark = entry.key_mark;
+  const ConfigValue& body = entry.value;
+  const std::string owner = "node '" + entry.key + "'";
+  if (const ConfigValue* student = body.find("ema_of")) {
+    node.ema_of = student->as_string(owner + " ema_of");
+    const ConfigValue* schedule = body.find("schedule");
+    if (!schedule) throw config_error(body.mark(), owner + " follows '" + node.ema_of + "' and needs a schedule: {plugin: NAME}");
+    node.schedule = resolve_plugin({EmaScheduler::kKind}, *schedule, registry, owner + " schedule");
+    return node;  // the plugin and inputs are read once the student is known
+  }
+  std::vector<std::string> reserved{"plugin"};
+  const ConfigValue* plugin = body.find("plugin");
+  if (!plugin) throw config_error(body.mark(), owner + " needs 'plugin:' or 'ema_of:'");
+  const PluginInfo* info = nullptr;
+  for (const std::string& kind : kNodeKinds)
+    if (!info) info = registry.find(kind, plugin->as_string(owner + " plugin"));
+  const std::vector<std::string> keys = info ? port_keys(info->signature) : std::vector<std::string>{};
+  node.plugin = resolve_plugin(kNodeKinds, body, registry, owner, keys);
+  node.inputs = read_connections(node.name, body, node.plugin.info->signature);
+  return node;
+}
+
+void read_teacher(NodeSpec& teacher, const ConfigValue& body, const std::vector<NodeSpec>& nodes) {
+  std::vector<std::string> names;
+  const NodeSpec* student = nullptr;
+  for (const NodeSpec& n : nodes) {
+    names.push_back(n.name);
+    if (n.name == teacher.ema_of) student = &n;
+  }
+  const ConfigValue& at = *body.find("ema_of");
+  if (!student)
+    throw config_error(at.mark(), "node '" + teacher.name + "' follows '" + teacher.ema_of + "', which is not a node" +
+                                      did_you_mean(teacher.ema_of, names));
+  if (student->is_teacher() || student->plugin.kind != Encoder::kKind)
+    throw config_error(at.mark(), "node '" + teacher.name + "' follows '" + teacher.ema_of +
+                                      "'; a teacher must follow an encoder node");
+  teacher.plugin = student->plugin;
+  teacher.plugin.mark = teacher.mark;
+  std::vector<std::string> allowed = port_keys(teacher.plugin.info->signature);
+  allowed.insert(allowed.end(), {"ema_of", "schedule"});
+  for (const ConfigEntry& e : body.as_map("node '" + teacher.name + "'"))
+    if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
+      throw config_error(e.key_mark, "node '" + teacher.name + "': a teacher takes its student's options; '" + e.key +
+                                         "' is not one of its keys" + did_you_mean(e.key, allowed));
+  teacher.inputs = read_connections(teacher.name, body, teacher.plugin.info->signature);
+}
+
+TrainSpec read_train(const ConfigValue* train, const Registry& registry, const SourceMark& root_mark) {
+  ConfigValue empty(ConfigValue::Map{}, root_mark);
+  std::vector<std::pair<std::string, PluginSpec>> nested;
+  Params p = resolve_options(train_schema(), train ? *train : empty, registry, "train", {}, &nested);
+  TrainSpec t;
+  t.epochs = p.get<int64_t>("epochs");
+  t.batch_size = p.get<int64_t>("batch_size");
+  t.lr_schedule = p.get<std::string>("lr_schedule");
+  t.warmup_epochs = p.get<double>("warmup_epochs");
+  t.final_lr_fraction = p.get<double>("final_lr_fraction");
+  t.clip_grad_norm = p.get<double>("clip_grad_norm");
+  t.max_steps = p.get<int64_t>("max_steps");
+  t.log_every_steps = p.get<int64_t>("log_every_steps");
+  for (auto& [name, spec] : nested)
+    if (name == "optimizer") t.optimizer = std::move(spec);
+  return t;
+}
+
+std::vector<EvalSpec> read_evals(const ConfigValue* evals, const Registry& registry, const std::vector<NodeSpec>& nodes) {
+  std::vector<EvalSpec> out;
+  if (!evals) return out;
+  std::string default_node;
+  std::vector<std::string> encoders;
+  for (const NodeSpec& n : nodes)
+    if (n.plugin.kind == Encoder::kKind && !n.is_teacher()) {
+      if (default_node.empty()) default_node = n.name;
+      encoders.push_back(n.name);
+    }
+  const Schema schema = eval_schema();
+  size_t index = 0;
+  for (const ConfigValue& entry : evals->as_list("eval")) {
+    const std::string owner = "eval " + std::to_string(index++);
+    EvalSpec e;
+    e.evaluator = resolve_plugin({Evaluator::kKind}, entry, registry, owner, names_of(schema));
+    ConfigValue engine_keys(ConfigValue::Map{}, entry.mark());
+    for (const ConfigEntry& kv : entry.as_map(owner))
+      if (find_option(schema, kv.key)) engine_keys.set(kv.key, kv.key_mark, kv.value);
+    std::vector<std::pair<std::string, PluginSpec>> none;
+    Params p = resolve_options(schema, engine_keys, registry, owner, {}, &none);
+    e.node = p.get<std::string>("node").empty() ? default_node : p.get<std::string>("node");
+    if (std::find(encoders.begin(), encoders.end(), e.node) == encoders.end())
+      throw config_error(entry.mark(), owner + ": '" + (e.node.empty() ? std::string("(none)") : e.node) +
+                                           "' is not an encoder node to evaluate" + did_you_mean(e.node, encoders));
+    e.every_epochs = p.get<int64_t>("every_epochs");
+    e.at_end = p.get<bool>("at_end");
+    e.max_train_samples = p.get<int64_t>("max_train_samples");
+    e.max_test_samples = p.get<int64_t>("max_test_samples");
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+ValidatedPipeline validate(const PipelineConfig& config, const Registry& registry) {
+  const ConfigValue& root = config.root();
+  ValidatedPipeline p;
+  p.name = config.name();
+  p.file = config.file();
+  p.resolved_yaml = config.to_yaml();
+  if (const ConfigValue* seed = root.find("seed")) p.seed = static_cast<uint64_t>(seed->as_int("seed"));
+  p.data = resolve_plugin({Dataset::kKind}, *root.find("data"), registry, "data");
+  p.train = read_train(root.find("train"), registry, root.mark());
+
+  std::vector<NodeSpec> nodes;
+  const ConfigValue& node_map = *root.find("nodes");
+  for (const ConfigEntry& entry : node_map.as_map("nodes")) nodes.push_back(read_node(entry, registry));
+  for (const ConfigEntry& entry : node_map.as_map("nodes"))
+    for (NodeSpec& n : nodes)
+      if (n.name == entry.key && n.is_teacher()) read_teacher(n, entry.value, nodes);
+  wire_ports(nodes);
+  p.evals = read_evals(root.find("eval"), registry, nodes);
+  try {
+    p.graph = std::make_shared<const PipelineGraph>(std::move(nodes));
+  } catch (const GraphError& e) {
+    throw config_error(node_map.mark(), e.what());
+  }
+  return p;
+}
+
+}  // namespace sslflow::engine

@@ -1,0 +1,42 @@
+#include "train/features.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <tbb/parallel_for.h>
+
+namespace sslflow::engine {
+
+void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_t limit, int64_t batch_size,
+                      Tensor* features, std::vector<int64_t>* labels) {
+  const int64_t n = limit > 0 ? std::min(limit, data.size(split)) : data.size(split);
+  const Shape sample = data.sample_shape();
+  const bool was_training = encoder.is_training();
+  encoder.eval();
+  NoGrad no_grad;
+  labels->assign(static_cast<size_t>(n), -1);
+  for (int64_t begin = 0; begin < n; begin += batch_size) {
+    const int64_t count = std::min(batch_size, n - begin);
+    std::vector<int64_t> dims{count};
+    for (int64_t d : sample) dims.push_back(d);
+    Tensor images{Shape(dims)};
+    tbb::parallel_for(int64_t{0}, count, [&](int64_t b) {
+      (*labels)[static_cast<size_t>(begin + b)] = data.read(split, begin + b, images.rows(b, b + 1).values());
+    });
+    Tensor out = encoder.forward(Var(images), Tensor()).features.value();
+    if (!features->defined()) *features = Tensor(Shape{n, out.dim(1)});
+    std::memcpy(features->data() + begin * out.dim(1), out.data(), sizeof(float) * out.numel());
+  }
+  encoder.train(was_training);
+}
+
+FeatureSplits extract_splits(Encoder& encoder, const Dataset& data, int64_t max_train, int64_t max_test,
+                             int64_t batch_size) {
+  FeatureSplits f;
+  extract_features(encoder, data, Split::Train, max_train, batch_size, &f.train, &f.train_labels);
+  extract_features(encoder, data, Split::Test, max_test, batch_size, &f.test, &f.test_labels);
+  f.num_classes = data.num_classes();
+  return f;
+}
+
+}  // namespace sslflow::engine

@@ -1,0 +1,21 @@
+// Frozen features of a dataset split through an encoder (evaluation mode, no gradient),
+// in dataset order, for the evaluators.
+#pragma once
+
+#include <cstdint>
+
+#include "sslflow/interfaces/dataset.hpp"
+#include "sslflow/interfaces/encoder.hpp"
+#include "sslflow/interfaces/evaluator.hpp"
+
+namespace sslflow::engine {
+
+// Features (N, D) and labels of the first `limit` samples of `split` (all when 0).
+void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_t limit, int64_t batch_size,
+                      Tensor* features, std::vector<int64_t>* labels);
+
+// Both splits, with the dataset's class count.
+FeatureSplits extract_splits(Encoder& encoder, const Dataset& data, int64_t max_train, int64_t max_test,
+                             int64_t batch_size);
+
+}  // namespace sslflow::engine

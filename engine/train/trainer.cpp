@@ -1,0 +1,176 @@
+#include "train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <optional>
+
+#include <tbb/task_group.h>
+
+#include "exec/batch_loader.hpp"
+#include "exec/nodes.hpp"
+#include "exec/plugin_factory.hpp"
+#include "exec/step_executor.hpp"
+#include "sslflow/error.hpp"
+#include "sslflow/interfaces/evaluator.hpp"
+#include "sslflow/interfaces/optimizer.hpp"
+#include "sslflow/io/safetensors.hpp"
+#include "train/ema.hpp"
+#include "train/features.hpp"
+#include "train/lr_schedule.hpp"
+#include "train/metrics_log.hpp"
+#include "train/progress.hpp"
+
+namespace sslflow::engine {
+
+namespace {
+
+constexpr int64_t kFeatureBatch = 512;
+
+// Rescales gradients so that their global L2 norm is at most max_norm; returns the norm
+// before clipping. Throws naming the first parameter with a non-finite gradient.
+double clip_gradients(const std::vector<std::pair<std::string, Var>>& params, double max_norm, int64_t step) {
+  double sum_sq = 0.0;
+  for (const auto& [name, v] : params) {
+    Tensor g = v.grad();
+    if (!g.defined()) continue;
+    double s = 0.0;
+    for (float x : g.values()) s += double(x) * x;
+    if (!std::isfinite(s))
+      throw Error("step " + std::to_string(step) + ": the gradient of '" + name + "' is not finite");
+    sum_sq += s;
+  }
+  const double norm = std::sqrt(sum_sq);
+  if (max_norm > 0.0 && norm > max_norm) {
+    const float scale = static_cast<float>(max_norm / (norm + 1e-6));
+    for (const auto& [_, v] : params)
+      if (Tensor g = v.grad(); g.defined())
+        for (float& x : g.values()) x *= scale;
+  }
+  return norm;
+}
+
+class Evaluations {
+ public:
+  Evaluations(const ValidatedPipeline& p, LiveNodes& nodes, const Dataset& data)
+      : pipeline_(p), nodes_(nodes), data_(data) {
+    for (const EvalSpec& e : p.evals) evaluators_.push_back(build<Evaluator>(e.evaluator));
+  }
+
+  // Runs the evaluations due after `epoch` (0-based; at_end when final) and returns their metrics.
+  Metrics run(int64_t epoch, bool final) {
+    Metrics out;
+    std::optional<std::pair<std::string, FeatureSplits>> cached;
+    for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
+      const EvalSpec& e = pipeline_.evals[k];
+      const bool periodic = e.every_epochs > 0 && (epoch + 1) % e.every_epochs == 0;
+      if (!(periodic || (final && e.at_end))) continue;
+      if (!cached || cached->first != e.node) {
+        Encoder& encoder = *encoder_of(e.node);
+        cached.emplace(e.node, extract_splits(encoder, data_, e.max_train_samples, e.max_test_samples, kFeatureBatch));
+      }
+      for (const auto& [name, value] : evaluators_[k]->evaluate(cached->second, pipeline_.seed))
+        out.emplace_back(e.evaluator.name + "." + name, value);
+    }
+    return out;
+  }
+
+ private:
+  Encoder* encoder_of(const std::string& name) {
+    for (size_t i = 0; i < nodes_.size(); ++i)
+      if (nodes_.at(i).spec->name == name && nodes_.at(i).encoder) return nodes_.at(i).encoder.get();
+    throw GraphError("evaluation reads node '" + name + "', which is not an encoder");
+  }
+
+  const ValidatedPipeline& pipeline_;
+  LiveNodes& nodes_;
+  const Dataset& data_;
+  std::vector<std::shared_ptr<Evaluator>> evaluators_;
+};
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  f << text;
+  if (!f) throw Error("cannot write " + path);
+}
+
+}  // namespace
+
+RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  RunResult result;
+  result.run_dir = options.run_dir;
+  if (!options.run_dir.empty()) write_text(options.run_dir + "/config.yaml", pipeline.resolved_yaml);
+
+  auto data = build<Dataset>(pipeline.data);
+  data->open();
+  LiveNodes nodes(*pipeline.graph);
+  nodes.setup(data->sample_shape(), pipeline.seed);
+  auto optimizer = build<Optimizer>(pipeline.train.optimizer);
+  const auto params = nodes.trainable_parameters();
+  optimizer->setup(params);
+
+  const TrainSpec& t = pipeline.train;
+  BatchLoader loader(*data, nodes, t.batch_size, pipeline.seed);
+  const int64_t per_epoch = loader.steps_per_epoch();
+  const int64_t total = t.max_steps > 0 ? std::min(t.max_steps, t.epochs * per_epoch) : t.epochs * per_epoch;
+  const LrSchedule lr{t.lr_schedule, optimizer->base_lr(), std::llround(t.warmup_epochs * per_epoch), total,
+                      t.final_lr_fraction};
+  StepExecutor executor(nodes);
+  Evaluations evaluations(pipeline, nodes, *data);
+  MetricsLog log(options.run_dir);
+  Progress progress(options.log, options.progress_bar, total, t.batch_size, t.log_every_steps);
+
+  Batch next = loader.load(0, 0);
+  tbb::task_group prefetch;  // declared after `next`: destroyed (and waited for) first
+  Metrics last_row;
+  for (int64_t step = 0; step < total; ++step) {
+    const int64_t epoch = step / per_epoch;
+    Batch batch = std::move(next);
+    if (step + 1 < total) prefetch.run([&, step] { next = loader.load((step + 1) / per_epoch, (step + 1) % per_epoch); });
+
+    for (const auto& [_, v] : params) v.zero_grad();
+    ForwardResult forward = executor.forward(batch, step);
+    const double loss = forward.loss.value().item();
+    if (!std::isfinite(loss)) throw Error("step " + std::to_string(step) + ": the loss is not finite (" + std::to_string(loss) + ")");
+    forward.loss.backward();
+    const double grad_norm = clip_gradients(params, t.clip_grad_norm, step);
+    const double rate = lr.at(step);
+    optimizer->step(rate);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      LiveNode& node = nodes.at(i);
+      if (node.student) ema_update(*node.encoder, *node.student, node.schedule->momentum(step, total));
+      if (Module* m = node.module()) m->finish_step();
+      if (node.method) node.method->end_step(step, total);
+    }
+    prefetch.wait();
+
+    result.losses.push_back(loss);
+    progress.step(step, epoch, loss);
+    last_row = {{"step", double(step + 1)}, {"epoch", double(epoch + 1)}, {"lr", rate}, {"loss", loss},
+                {"grad_norm", grad_norm}, {"images_per_s", progress.images_per_second()}};
+    last_row.insert(last_row.end(), forward.metrics.begin(), forward.metrics.end());
+    if ((step + 1) % t.log_every_steps == 0 || step + 1 == total) log.append(last_row);
+
+    const bool epoch_end = (step + 1) % per_epoch == 0 || step + 1 == total;
+    if (epoch_end) {
+      Metrics evals = evaluations.run(epoch, step + 1 == total);
+      if (!evals.empty()) {
+        Metrics row{{"step", double(step + 1)}, {"epoch", double(epoch + 1)}};
+        row.insert(row.end(), evals.begin(), evals.end());
+        log.append(row);
+        std::string text = "epoch " + std::to_string(epoch + 1) + ":";
+        for (const auto& [k, v] : evals) text += " " + k + " " + std::to_string(v);
+        progress.message(text);
+        if (step + 1 == total) result.final_metrics.insert(result.final_metrics.end(), evals.begin(), evals.end());
+      }
+    }
+  }
+  result.final_metrics.insert(result.final_metrics.begin(), last_row.begin(), last_row.end());
+  if (!options.run_dir.empty()) io::write_safetensors(options.run_dir + "/model.safetensors", nodes.state_dict());
+  log.close();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace sslflow::engine

@@ -1,0 +1,38 @@
+// Trainer: runs a validated pipeline end to end.
+//
+// Opens the dataset, builds and sets up the nodes, then for every step: the loader
+// prepares the next batch in a background task while the executor runs the forward
+// graph; backward from the loss; gradient clipping; the optimizer step at the scheduled
+// learning rate; the EMA update of every teacher; staged module state; metrics. Evaluators
+// run on their schedule. A non-finite loss or gradient stops the run with an error naming
+// the step (and the parameter). The run directory receives the resolved config, metrics
+// (JSONL, CSV) and the final weights (safetensors, PyTorch names).
+//
+// Results are a function of the pipeline, its seed and the thread count.
+#pragma once
+
+#include <functional>
+#include <ostream>
+#include <string>
+
+#include "graph/validated_pipeline.hpp"
+#include "sslflow/metrics.hpp"
+
+namespace sslflow::engine {
+
+struct RunOptions {
+  std::string run_dir;            // where outputs go; empty: write nothing
+  std::ostream* log = nullptr;    // progress and messages (stderr); null: silent
+  bool progress_bar = false;      // redraw one line (a terminal) instead of periodic lines
+};
+
+struct RunResult {
+  std::string run_dir;
+  Metrics final_metrics;  // the last step's training metrics and every evaluation at the end
+  std::vector<double> losses;  // the loss of every step
+  double seconds = 0.0;
+};
+
+RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options);
+
+}  // namespace sslflow::engine

@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+
+#include <tbb/global_control.h>
+
+#include "config/pipeline_config.hpp"
+#include "graph/validate.hpp"
+#include "sslflow/error.hpp"
+#include "toy_plugins.hpp"
+#include "train/batch_runner.hpp"
+#include "train/trainer.hpp"
+
+using namespace sslflow;
+
+namespace {
+
+const Registry& toy_registry() {
+  static const Registry registry = [] {
+    Registry r;
+    testing::register_toy_plugins(r);
+    return r;
+  }();
+  return registry;
+}
+
+engine::ValidatedPipeline validated(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  return engine::validate(PipelineConfig::parse(yaml, "p.yaml", overrides), toy_registry());
+}
+
+const char* kTwoViews = R"(name: two-views
+seed: 3
+train: {epochs: 3, batch_size: 16, optimizer: {plugin: toy_sgd, lr: 0.5}, log_every_steps: 1}
+data: {plugin: toy}
+nodes:
+  view1: {plugin: toy_noise, input: data.image}
+  view2: {plugin: toy_noise, input: data.image, std: 0.1}
+  backbone: {plugin: toy_linear, inputs: [view1, view2], dim: 8}
+  objective: {plugin: toy_align, inputs: [backbone.0, backbone.1]}
+eval:
+  - {plugin: toy_mean, every_epochs: 1}
+)";
+
+const char* kTeacher = R"(name: teacher
+seed: 1
+train: {epochs: 2, batch_size: 8, optimizer: {plugin: toy_sgd, lr: 0.2}}
+data: {plugin: toy, size: 32}
+nodes:
+  mask: {plugin: toy_mask, input: data.image}
+  student: {plugin: toy_tokens, input: data.image, mask: mask}
+  teacher: {ema_of: student, input: data.image, schedule: {plugin: toy_constant, momentum: 0.5}}
+  objective: {plugin: toy_masked, student: student, teacher: teacher.blocks, mask: mask}
+)";
+
+std::vector<double> losses_with_threads(const engine::ValidatedPipeline& p, int threads) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  return engine::train(p, {}).losses;
+}
+
+}  // namespace
+
+TEST_CASE("Engine.run.same_seed_same_losses_at_1_2_4_threads", "[engine]") {
+  const engine::ValidatedPipeline p = validated(kTwoViews);
+  for (int threads : {1, 2, 4}) {
+    INFO("threads " << threads);
+    const std::vector<double> first = losses_with_threads(p, threads);
+    REQUIRE(first.size() == 12);  // 3 epochs of 64 / 16
+    REQUIRE(losses_with_threads(p, threads) == first);
+    for (double l : first) REQUIRE(std::isfinite(l));
+    REQUIRE(first.back() < first.front());
+  }
+}
+
+TEST_CASE("Engine.run.teacher_follows_student", "[engine]") {
+  const engine::ValidatedPipeline p = validated(kTeacher);
+  for (int threads : {1, 2, 4}) {
+    INFO("threads " << threads);
+    const std::vector<double> first = losses_with_threads(p, threads);
+    REQUIRE(first.size() == 8);
+    REQUIRE(losses_with_threads(p, threads) == first);
+  }
+}
+
+TEST_CASE("Engine.run.writes_run_directory", "[engine]") {
+  const auto dir = std::filesystem::temp_directory_path() / "sslflow_engine_run_dir";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  engine::RunOptions options;
+  options.run_dir = dir.string();
+  const engine::RunResult r = engine::train(validated(kTwoViews), options);
+  REQUIRE(std::filesystem::exists(dir / "config.yaml"));
+  REQUIRE(std::filesystem::exists(dir / "metrics.jsonl"));
+  REQUIRE(std::filesystem::exists(dir / "metrics.csv"));
+  REQUIRE(std::filesystem::exists(dir / "model.safetensors"));
+  bool has_eval = false;
+  for (const auto& [k, v] : r.final_metrics) has_eval = has_eval || k == "toy_mean.test_feature_mean";
+  REQUIRE(has_eval);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Engine.run.failing_node_is_named", "[engine]") {
+  const engine::ValidatedPipeline p = validated(kTwoViews, {"nodes.objective.plugin=toy_fail"});
+  for (int threads : {1, 2, 4}) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    REQUIRE_THROWS_WITH(engine::train(p, {}), Catch::Contains("node 'objective' (method/toy_fail) at step 2") &&
+                                                  Catch::Contains("toy failure on purpose"));
+  }
+}
+
+TEST_CASE("Engine.batch.one_failure_does_not_stop_the_others", "[engine]") {
+  const auto root = std::filesystem::temp_directory_path() / "sslflow_engine_batch";
+  std::filesystem::remove_all(root);
+  std::vector<engine::ValidatedPipeline> pipelines{validated(kTwoViews, {"name=good"}),
+                                                   validated(kTwoViews, {"name=bad", "nodes.objective.plugin=toy_fail"}),
+                                                   validated(kTeacher)};
+  engine::BatchOptions options;
+  options.jobs = 2;
+  options.out_dir = root.string();
+  const auto runs = engine::run_batch(pipelines, options);
+  REQUIRE(runs.size() == 3);
+  REQUIRE(runs[0].ok);
+  REQUIRE_FALSE(runs[1].ok);
+  REQUIRE_THAT(runs[1].error, Catch::Contains("toy failure on purpose"));
+  REQUIRE(runs[2].ok);
+  REQUIRE(std::filesystem::exists(root / "good" / "model.safetensors"));
+  const std::string table = engine::summary_table(runs);
+  REQUIRE_THAT(table, Catch::Contains("| bad | FAILED"));
+  REQUIRE_THAT(table, Catch::Contains("| good | ok"));
+  std::filesystem::remove_all(root);
+}

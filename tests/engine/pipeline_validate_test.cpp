@@ -1,0 +1,172 @@
+#include <catch2/catch.hpp>
+
+#include "config/pipeline_config.hpp"
+#include "graph/validate.hpp"
+#include "sslflow/error.hpp"
+#include "toy_plugins.hpp"
+
+using namespace sslflow;
+
+namespace {
+
+const Registry& toy_registry() {
+  static const Registry registry = [] {
+    Registry r;
+    testing::register_toy_plugins(r);
+    return r;
+  }();
+  return registry;
+}
+
+engine::ValidatedPipeline validate_text(const std::string& yaml) {
+  return engine::validate(PipelineConfig::parse(yaml, "p.yaml"), toy_registry());
+}
+
+// Asserts that validating `yaml` fails with a ConfigError at line:column whose message
+// contains `text`.
+void require_error_at(const std::string& yaml, int line, int column, const std::string& text) {
+  try {
+    validate_text(yaml);
+    FAIL("no error for:\n" << yaml);
+  } catch (const ConfigError& e) {
+    INFO(e.what());
+    CHECK(e.file() == "p.yaml");
+    CHECK(e.line() == line);
+    CHECK(e.column() == column);
+    CHECK_THAT(e.what(), Catch::Contains(text));
+  }
+}
+
+const char* kTwoViews = R"(name: two-views
+seed: 3
+train: {epochs: 2, batch_size: 16, optimizer: {plugin: toy_sgd, lr: 0.5}}
+data: {plugin: toy}
+nodes:
+  view1: {plugin: toy_noise, input: data.image}
+  view2: {plugin: toy_noise, input: data.image, std: 0.1}
+  backbone: {plugin: toy_linear, inputs: [view1, view2], dim: 8}
+  objective: {plugin: toy_align, inputs: [backbone.0, backbone.1]}
+eval:
+  - {plugin: toy_mean}
+)";
+
+}  // namespace
+
+TEST_CASE("Engine.validate.two_views", "[engine]") {
+  engine::ValidatedPipeline p = validate_text(kTwoViews);
+  REQUIRE(p.name == "two-views");
+  REQUIRE(p.seed == 3);
+  REQUIRE(p.train.batch_size == 16);
+  REQUIRE(p.train.optimizer.name == "toy_sgd");
+  REQUIRE(p.graph->nodes().size() == 4);
+  const auto& order = p.graph->order();
+  auto position = [&](const std::string& name) {
+    for (size_t k = 0; k < order.size(); ++k)
+      if (p.graph->nodes()[order[k]].name == name) return k;
+    return order.size();
+  };
+  REQUIRE(position("view1") < position("backbone"));
+  REQUIRE(position("backbone") < position("objective"));
+  REQUIRE(p.graph->node("backbone").applications() == 2);
+  REQUIRE(p.graph->node("objective").connections("input").at(1).port == "out");
+  REQUIRE(p.evals.at(0).node == "backbone");
+  REQUIRE(p.graph->node("objective").plugin.nested.at(0).second.name == "toy_mse");
+  const std::string dot = p.graph->to_dot();
+  REQUIRE_THAT(dot, Catch::Contains("backbone\\nencoder/toy_linear"));
+  REQUIRE_THAT(dot, Catch::Contains("->"));
+}
+
+TEST_CASE("Engine.validate.unknown_plugin_suggests", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("toy_linear"), 10, "toy_linaer");
+  require_error_at(yaml, 8, 22, "did you mean 'toy_linear'");
+}
+
+TEST_CASE("Engine.validate.unknown_option_suggests", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("dim: 8"), 3, "dmi");
+  require_error_at(yaml, 8, 58, "unknown option 'dmi', did you mean 'dim'");
+}
+
+TEST_CASE("Engine.validate.ill_typed_option", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("std: 0.1"), 8, "std: big");
+  require_error_at(yaml, 7, 54, "option 'std' expects float");
+}
+
+TEST_CASE("Engine.validate.option_out_of_range", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("lr: 0.5"), 7, "lr: -1.0");
+  require_error_at(yaml, 3, 69, "out of range");
+}
+
+TEST_CASE("Engine.validate.missing_input", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find(", inputs: [backbone.0, backbone.1]"), 34, "");
+  require_error_at(yaml, 9, 14, "needs input 'input'");
+}
+
+TEST_CASE("Engine.validate.dangling_reference", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("[view1, view2]"), 14, "[view1, veiw2]");
+  require_error_at(yaml, 8, 50, "'veiw2' names no node, did you mean 'view2'");
+}
+
+TEST_CASE("Engine.validate.port_type_mismatch", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("[backbone.0, backbone.1]"), 24, "[view1, backbone.1]");
+  require_error_at(yaml, 9, 43, "expects Features, but 'view1.out' is Image");
+}
+
+TEST_CASE("Engine.validate.application_index_required", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("[backbone.0, backbone.1]"), 24, "[backbone, backbone.1]");
+  require_error_at(yaml, 9, 43, "runs on 2 inputs");
+}
+
+TEST_CASE("Engine.validate.cycle_names_the_chain", "[engine]") {
+  const char* yaml = R"(data: {plugin: toy}
+train: {optimizer: toy_sgd}
+nodes:
+  a: {plugin: toy_noise, input: b}
+  b: {plugin: toy_noise, input: a}
+  enc: {plugin: toy_linear, input: a}
+  objective: {plugin: toy_align, inputs: [enc, enc]}
+)";
+  require_error_at(yaml, 4, 3, "cycle: a -> b -> a");
+}
+
+TEST_CASE("Engine.validate.teacher_of_unknown_node", "[engine]") {
+  const char* yaml = R"(data: {plugin: toy}
+train: {optimizer: toy_sgd}
+nodes:
+  mask: {plugin: toy_mask, input: data.image}
+  student: {plugin: toy_tokens, input: data.image, mask: mask}
+  teacher: {ema_of: studnet, input: data.image, schedule: {plugin: toy_constant}}
+  objective: {plugin: toy_masked, student: student, teacher: teacher.blocks, mask: mask}
+)";
+  require_error_at(yaml, 6, 21, "did you mean 'student'");
+}
+
+TEST_CASE("Engine.validate.teacher_with_blocks", "[engine]") {
+  const char* yaml = R"(data: {plugin: toy}
+train: {optimizer: toy_sgd}
+nodes:
+  mask: {plugin: toy_mask, input: data.image}
+  student: {plugin: toy_tokens, input: data.image, mask: mask, dim: 5}
+  teacher: {ema_of: student, input: data.image, schedule: {plugin: toy_constant, momentum: 0.5}}
+  objective: {plugin: toy_masked, student: student, teacher: teacher.blocks, mask: mask}
+)";
+  engine::ValidatedPipeline p = validate_text(yaml);
+  const auto& teacher = p.graph->node("teacher");
+  REQUIRE(teacher.is_teacher());
+  REQUIRE(teacher.plugin.name == "toy_tokens");
+  REQUIRE(teacher.plugin.params.get<int64_t>("dim") == 5);
+  REQUIRE(p.graph->node("objective").connections("student").at(0).port == "tokens");
+}
+
+TEST_CASE("Engine.validate.unknown_train_setting", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("epochs"), 6, "epocs");
+  require_error_at(yaml, 3, 9, "did you mean 'epochs'");
+}

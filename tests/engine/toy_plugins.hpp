@@ -1,0 +1,14 @@
+// Small but real plugins of every node kind, registered straight into a Registry, so the
+// engine tests exercise parsing, validation and execution without the shipped libraries.
+#pragma once
+
+#include "sslflow/registry.hpp"
+
+namespace sslflow::testing {
+
+// dataset/toy, transform/toy_noise, transform/toy_mask, encoder/toy_linear, encoder/toy_tokens,
+// method/toy_align, method/toy_masked, method/toy_fail, optimizer/toy_sgd,
+// ema_scheduler/toy_constant, evaluator/toy_mean, loss/toy_mse.
+void register_toy_plugins(Registry& registry);
+
+}  // namespace sslflow::testing
