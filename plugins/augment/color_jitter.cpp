@@ -55,7 +55,7 @@ ColorJitter::ColorJitter(const Params& params) : ColorJitter(params.get<float>("
 ColorJitter::ColorJitter(float strength, float p) : ImageTransform("color_jitter"), strength_(strength), p_(p) {}
 
 void ColorJitter::transform(std::span<float> image, Rng& rng) const {
-  if (rng.bernoulli(p_)) color_jitter(image, this->image(), strength_, rng);
+  if (rng.bernoulli(p_)) color_jitter(image, image_shape(), strength_, rng);
 }
 
 }  // namespace sslflow::augment

@@ -69,7 +69,7 @@ GaussianBlur::GaussianBlur(const Params& params)
 GaussianBlur::GaussianBlur(float p, Interval sigma) : ImageTransform("gaussian_blur"), p_(p), sigma_(sigma) {}
 
 void GaussianBlur::transform(std::span<float> image, Rng& rng) const {
-  if (rng.bernoulli(p_)) gaussian_blur(image, this->image(), rng.uniform(sigma_.low, sigma_.high));
+  if (rng.bernoulli(p_)) gaussian_blur(image, image_shape(), rng.uniform(sigma_.low, sigma_.high));
 }
 
 }  // namespace sslflow::augment

@@ -21,7 +21,7 @@ HorizontalFlip::HorizontalFlip(const Params& params) : HorizontalFlip(params.get
 HorizontalFlip::HorizontalFlip(float p) : ImageTransform("horizontal_flip"), p_(p) {}
 
 void HorizontalFlip::transform(std::span<float> image, Rng& rng) const {
-  if (rng.bernoulli(p_)) flip_horizontal(image, this->image());
+  if (rng.bernoulli(p_)) flip_horizontal(image, image_shape());
 }
 
 }  // namespace sslflow::augment

@@ -22,7 +22,7 @@ struct ImageShape {
   static ImageShape from(const Shape& shape, const char* op);
 };
 
-// A closed range [low, high] of a random draw.
+// The range [low, high] a random value is drawn from.
 struct Interval {
   float low = 0.0f;
   float high = 0.0f;

@@ -42,6 +42,6 @@ void Normalize::check(const ImageShape& shape) const {
                      shape.shape().str() + "; give one per channel or one for all");
 }
 
-void Normalize::transform(std::span<float> image, Rng&) const { normalize(image, this->image(), mean_, std_); }
+void Normalize::transform(std::span<float> image, Rng&) const { normalize(image, image_shape(), mean_, std_); }
 
 }  // namespace sslflow::augment

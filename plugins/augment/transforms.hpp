@@ -46,7 +46,7 @@ class ImageTransform : public Transform {
   // Further checks of the setup shape (channel counts); throws ShapeError.
   virtual void check(const ImageShape& shape) const;
   const char* op() const { return op_; }
-  const ImageShape& image() const { return image_; }
+  const ImageShape& image_shape() const { return image_; }
 
  private:
   const char* op_;
@@ -171,7 +171,7 @@ class PatchMask final : public Transform {
   double ratio_;
   int64_t in_numel_ = 0;
   int64_t tokens_ = 0;  // T
-  int64_t masked_ = 0;  // round(ratio * T)
+  int64_t masked_ = 0;  // round(ratio * T), halves away from zero
 };
 
 }  // namespace sslflow::augment
