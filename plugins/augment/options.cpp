@@ -1,0 +1,71 @@
+#include "options.hpp"
+
+#include "sslflow/error.hpp"
+
+namespace sslflow::augment {
+
+Option size_option() {
+  return Option("size", 0, "side of the square output in pixels; 0 keeps the input's height and width")
+      .range(0, 4096);
+}
+
+Option scale_option(std::string name) {
+  return Option::floats(std::move(name), {0.2, 1.0},
+                        "[min, max] area of the crop as a fraction of the image; [0.2, 1.0] as SimSiam "
+                        "(Chen & He 2021)")
+      .length(2)
+      .range(0.0, 1.0);
+}
+
+Option ratio_option() {
+  return Option::floats("ratio", {0.75, 4.0 / 3.0},
+                        "[min, max] aspect ratio (width / height) of the crop; [3/4, 4/3] as torchvision's "
+                        "RandomResizedCrop")
+      .length(2)
+      .range(0.1, 10.0);
+}
+
+Option strength_option(std::string name) {
+  return Option(std::move(name), 0.4,
+                "brightness and contrast factors are drawn in [1 - s, 1 + s]; 0.4 as SimSiam's ColorJitter")
+      .range(0.0, 1.0);
+}
+
+Option sigma_option(std::string name) {
+  return Option::floats(std::move(name), {0.1, 2.0},
+                        "[min, max] blur sigma in pixels, drawn uniformly; [0.1, 2.0] as SimSiam and MoCo v2")
+      .length(2)
+      .range(0.01, 16.0);
+}
+
+Option noise_option(std::string name, double default_value) {
+  return Option(std::move(name), default_value, "standard deviation of the Gaussian noise added to every value")
+      .range(0.0, 10.0);
+}
+
+Option mean_option(std::vector<double> default_value, const std::string& default_doc) {
+  return Option::floats("mean", std::move(default_value),
+                        "per-channel mean subtracted (one value for all channels); " + default_doc)
+      .range(-10.0, 10.0);
+}
+
+Option std_option(std::vector<double> default_value, const std::string& default_doc) {
+  return Option::floats("std", std::move(default_value),
+                        "per-channel standard deviation to divide by (one value for all channels); " + default_doc)
+      .range(1e-3, 100.0);
+}
+
+Interval read_interval(const Params& params, const std::string& name) {
+  auto values = params.get<std::vector<double>>(name);
+  if (values.size() != 2 || values[0] > values[1])
+    throw OptionError(params.owner() + ": option '" + name + "' expects [min, max] with min <= max, got " +
+                      params.value(name).str());
+  return {static_cast<float>(values[0]), static_cast<float>(values[1])};
+}
+
+std::vector<float> read_floats(const Params& params, const std::string& name) {
+  auto values = params.get<std::vector<double>>(name);
+  return {values.begin(), values.end()};
+}
+
+}  // namespace sslflow::augment

@@ -1,0 +1,26 @@
+// Options that several transforms share (the standalone primitive and the `augment`
+// composite), declared once, and readers for their values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "image.hpp"
+#include "sslflow/params.hpp"
+
+namespace sslflow::augment {
+
+Option size_option();
+Option scale_option(std::string name);
+Option ratio_option();
+Option strength_option(std::string name);
+Option sigma_option(std::string name);
+Option noise_option(std::string name, double default_value);
+Option mean_option(std::vector<double> default_value, const std::string& default_doc);
+Option std_option(std::vector<double> default_value, const std::string& default_doc);
+
+// A [low, high] list option; throws OptionError naming the owner when low > high.
+Interval read_interval(const Params& params, const std::string& name);
+std::vector<float> read_floats(const Params& params, const std::string& name);
+
+}  // namespace sslflow::augment
