@@ -1,0 +1,75 @@
+// Helpers shared by the file-format tests: a private temporary directory and raw file
+// access, so each test writes its own (often malformed) bytes.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <unistd.h>
+
+#include "sslflow/error.hpp"
+
+namespace sslflow::testing {
+
+// A fresh directory under the system temporary directory, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("sslflow-io-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  REQUIRE(out.good());
+}
+
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in.good());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A fixture written by tests/sdk/data/make_io_fixtures.py.
+inline std::string data_file(const std::string& relative) {
+  return std::string(SSLFLOW_SOURCE_DIR) + "/tests/sdk/data/io/" + relative;
+}
+
+// Runs `read` on `path` and checks it throws a FormatError for that path whose message
+// contains `expected`.
+template <class Read>
+void require_format_error(Read read, const std::string& path, const std::string& expected) {
+  try {
+    read(path);
+  } catch (const FormatError& e) {
+    INFO(e.what());
+    CHECK(e.path() == path);
+    CHECK_THAT(e.what(), Catch::Contains(expected));
+    return;
+  }
+  FAIL("no FormatError for a file that should give \"" << expected << "\"");
+}
+
+}  // namespace sslflow::testing
