@@ -51,10 +51,11 @@ class Npy final : public InMemoryDataset {
 };
 
 // Each class is a fixed smooth pattern of Gaussian blobs drawn from Rng(seed,
-// "synthetic.class", class); a sample is its class's blobs, each jittered, shifted
-// together by a couple of pixels, at a random contrast, over a faint distractor blob,
-// plus Gaussian noise, clamped to [0, 1]. Sample i of a split depends on (seed, split, i)
-// only. Generated as floats in open().
+// "synthetic.class", class); a sample is its class's blobs, shifted together by a couple
+// of pixels and each jittered, at a random contrast and random brightness per blob, with
+// two distractor blobs at random places, plus Gaussian noise, clamped to [0, 1]. Nearest
+// centroid on raw pixels scores about 0.8 on the defaults (chance: 0.1). Sample i of a
+// split depends on (seed, split, i) only. Generated as floats in open().
 class Synthetic final : public InMemoryDataset {
  public:
   static Schema schema();

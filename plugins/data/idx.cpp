@@ -42,15 +42,15 @@ LoadedSplit load_split(const std::string& dir, const std::string& prefix, int64_
   split.rows = images.dims[1];
   split.cols = images.dims[2];
   if (split.rows == 0 || split.cols == 0)
-    throw FormatError(split.images_path, "has images of " + std::to_string(split.rows) + " x " +
-                                             std::to_string(split.cols) + " pixels");
+    throw FormatError(split.images_path,
+                      "has images of " + std::to_string(split.rows) + " x " + std::to_string(split.cols) + " pixels");
   if (labels.dims[0] != images.dims[0])
     throw FormatError(labels_path, "has " + std::to_string(labels.dims[0]) + " labels for the " +
                                        std::to_string(images.dims[0]) + " images of " + split.images_path);
   for (size_t i = 0; i < labels.bytes.size(); ++i)
     if (labels.bytes[i] >= num_classes)
-      throw FormatError(labels_path, "has label " + std::to_string(labels.bytes[i]) + " at index " +
-                                         std::to_string(i) + ", outside [0, " + std::to_string(num_classes) +
+      throw FormatError(labels_path, "has label " + std::to_string(labels.bytes[i]) + " at index " + std::to_string(i) +
+                                         ", outside [0, " + std::to_string(num_classes) +
                                          "); set num_classes to match the data");
 
   split.samples.count = images.dims[0];
@@ -71,16 +71,17 @@ Schema Idx::schema() {
 
 Idx::Idx(const Params& params)
     : InMemoryDataset("dataset/idx"),
-      path_(params.get<std::string>("path")), num_classes_(params.get<int64_t>("num_classes")) {}
+      path_(params.get<std::string>("path")),
+      num_classes_(params.get<int64_t>("num_classes")) {}
 
 void Idx::open() {
   if (!fs::is_directory(path_)) throw FormatError(path_, "no such directory" + install_hint(path_));
   LoadedSplit train = load_split(path_, "train", num_classes_);
   LoadedSplit test = load_split(path_, "t10k", num_classes_);
   if (test.rows != train.rows || test.cols != train.cols)
-    throw FormatError(test.images_path, "has images of " + std::to_string(test.rows) + " x " + std::to_string(test.cols) +
-                                            " pixels, the training images " + std::to_string(train.rows) + " x " +
-                                            std::to_string(train.cols));
+    throw FormatError(test.images_path, "has images of " + std::to_string(test.rows) + " x " +
+                                            std::to_string(test.cols) + " pixels, the training images " +
+                                            std::to_string(train.rows) + " x " + std::to_string(train.cols));
   set_sample_shape(Shape{1, train.rows, train.cols});
   set_split(Split::Train, std::move(train.samples));
   set_split(Split::Test, std::move(test.samples));

@@ -14,10 +14,10 @@ namespace sslflow::data {
 
 namespace {
 
-constexpr int64_t kMaxBytes = int64_t{1} << 40;       // larger dimensions are taken as corrupt
-constexpr int64_t kMaxReserve = int64_t{1} << 28;     // never reserve more before the data arrives
-constexpr int64_t kChunk = int64_t{1} << 24;          // bytes per gzread call
-constexpr unsigned kGzBuffer = 1u << 18;              // zlib's input buffer
+constexpr int64_t kMaxBytes = int64_t{1} << 40;    // larger dimensions are taken as corrupt
+constexpr int64_t kMaxReserve = int64_t{1} << 28;  // never reserve more before the data arrives
+constexpr int64_t kChunk = int64_t{1} << 24;       // bytes per gzread call
+constexpr unsigned kGzBuffer = 1u << 18;           // zlib's input buffer
 
 struct GzClose {
   void operator()(gzFile_s* file) const { gzclose(file); }
@@ -81,7 +81,8 @@ IdxArray read_idx(const std::string& path, int rank) {
   for (int i = 0; i < rank; ++i) {
     array.dims.push_back(big_endian_u32(header.data() + 4 + 4 * i));
     const int64_t dim = array.dims.back();
-    if (dim != 0 && total > kMaxBytes / dim) throw FormatError(path, "has implausible dimensions " + dims_text(array.dims));
+    if (dim != 0 && total > kMaxBytes / dim)
+      throw FormatError(path, "has implausible dimensions " + dims_text(array.dims));
     total *= dim;
   }
 

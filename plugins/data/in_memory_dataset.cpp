@@ -29,9 +29,9 @@ int64_t InMemoryDataset::read(Split split, int64_t index, std::span<float> out) 
   if (static_cast<int64_t>(out.size()) != numel)
     throw ShapeError(key_ + " read: expected an output of " + std::to_string(numel) + " floats for a sample of shape " +
                      sample_shape_.str() + ", got " + std::to_string(out.size()));
-  SSLFLOW_ASSERT(index >= 0 && index < samples.count,
-                 key_ + ": sample " + std::to_string(index) + " is outside a split of " +
-                     std::to_string(samples.count) + " (is the dataset open?)");
+  SSLFLOW_ASSERT(index >= 0 && index < samples.count, key_ + ": sample " + std::to_string(index) +
+                                                          " is outside a split of " + std::to_string(samples.count) +
+                                                          " (is the dataset open?)");
 
   const auto begin = static_cast<size_t>(index * numel);
   if (samples.bytes.empty()) {

@@ -38,8 +38,8 @@ LoadedImages load_images(const std::string& path) {
     images.samples.bytes = std::move(array.bytes);
   } else if (array.descr == "<f4") {
     const Tensor values = array.to_tensor();
-    const auto bad = std::find_if(values.values().begin(), values.values().end(),
-                                  [](float v) { return !(v >= 0.0f && v <= 1.0f); });
+    const auto bad =
+        std::find_if(values.values().begin(), values.values().end(), [](float v) { return !(v >= 0.0f && v <= 1.0f); });
     if (bad != values.values().end())
       throw FormatError(path, "has value " + std::to_string(*bad) + " at element " +
                                   std::to_string(bad - values.values().begin()) +

@@ -10,6 +10,16 @@ namespace sslflow::data {
 namespace {
 
 constexpr int kBlobsPerClass = 3;
+constexpr int kDistractors = 2;  // blobs at random places in every sample
+constexpr float kJitter = 1.5f;  // pixels each class blob moves on its own
+
+// The spread of one kind of blob, as fractions of the image size (margin: how far the
+// centre stays from the edges) and brightness ranges.
+struct BlobKind {
+  float margin, sigma_low, sigma_high, amplitude_low, amplitude_high;
+};
+constexpr BlobKind kClassBlob{0.2f, 0.07f, 0.14f, 0.5f, 1.0f};
+constexpr BlobKind kDistractorBlob{0.1f, 0.06f, 0.12f, 0.2f, 0.8f};
 
 // A Gaussian blob: centre and width in pixels, peak brightness in each channel.
 struct Blob {
@@ -17,11 +27,12 @@ struct Blob {
   std::vector<float> amplitude;  // (C)
 };
 
-Blob random_blob(Rng& rng, float size, float centre_margin, float sigma_low, float sigma_high,
-                 float amplitude_low, float amplitude_high, int64_t channels) {
-  Blob blob{rng.uniform(centre_margin, 1.0f - centre_margin) * size,
-            rng.uniform(centre_margin, 1.0f - centre_margin) * size, rng.uniform(sigma_low, sigma_high) * size, {}};
-  for (int64_t c = 0; c < channels; ++c) blob.amplitude.push_back(rng.uniform(amplitude_low, amplitude_high));
+Blob random_blob(Rng& rng, const BlobKind& kind, float size, int64_t channels) {
+  Blob blob{rng.uniform(kind.margin, 1.0f - kind.margin) * size,
+            rng.uniform(kind.margin, 1.0f - kind.margin) * size,
+            rng.uniform(kind.sigma_low, kind.sigma_high) * size,
+            {}};
+  for (int64_t c = 0; c < channels; ++c) blob.amplitude.push_back(rng.uniform(kind.amplitude_low, kind.amplitude_high));
   return blob;
 }
 
@@ -46,8 +57,8 @@ void draw(const Blob& blob, float dx, float dy, float scale, int64_t size, float
 
 Schema Synthetic::schema() {
   return {
-      Option("train_size", 2048, "number of training samples").range(1, 1 << 24),
-      Option("test_size", 512, "number of test samples").range(0, 1 << 24),
+      Option("train_size", 2048, "number of training samples").min(1),
+      Option("test_size", 512, "number of test samples").min(0),
       Option("num_classes", 10, "number of classes, each with its own blob pattern").range(1, 1000),
       Option("image_size", 28, "height and width of the square images, in pixels").range(8, 512),
       Option("channels", 1, "channels per image; each blob has its own brightness in each").range(1, 16),
@@ -71,8 +82,7 @@ void Synthetic::open() {
   std::vector<std::vector<Blob>> classes(num_classes_);
   for (int64_t k = 0; k < num_classes_; ++k) {
     Rng rng(seed_, "synthetic.class", uint64_t(k));
-    for (int b = 0; b < kBlobsPerClass; ++b)
-      classes[k].push_back(random_blob(rng, size, 0.2f, 0.07f, 0.14f, 0.5f, 1.0f, channels_));
+    for (int b = 0; b < kBlobsPerClass; ++b) classes[k].push_back(random_blob(rng, kClassBlob, size, channels_));
   }
 
   const Shape shape{channels_, image_size_, image_size_};
@@ -91,8 +101,10 @@ void Synthetic::open() {
       const float dx = rng.uniform(-max_shift, max_shift), dy = rng.uniform(-max_shift, max_shift);
       const float contrast = rng.uniform(0.6f, 1.0f);
       for (const Blob& blob : classes[label])
-        draw(blob, dx + rng.uniform(-1.0f, 1.0f), dy + rng.uniform(-1.0f, 1.0f), contrast, image_size_, image);
-      draw(random_blob(rng, size, 0.1f, 0.06f, 0.12f, 0.0f, 0.5f, channels_), 0.0f, 0.0f, 1.0f, image_size_, image);
+        draw(blob, dx + rng.uniform(-kJitter, kJitter), dy + rng.uniform(-kJitter, kJitter),
+             contrast * rng.uniform(0.5f, 1.0f), image_size_, image);
+      for (int d = 0; d < kDistractors; ++d)
+        draw(random_blob(rng, kDistractorBlob, size, channels_), 0.0f, 0.0f, 1.0f, image_size_, image);
       for (int64_t j = 0; j < numel; ++j) image[j] = std::clamp(image[j] + noise_ * rng.normal(), 0.0f, 1.0f);
       samples.labels[i] = label;
     }

@@ -296,7 +296,8 @@ TEST_CASE("Data.Idx.malformed", "[plugin]") {
   SECTION("truncated data") {
     const std::vector<uint8_t> short_pixels(tiny.train_pixels.begin(), tiny.train_pixels.end() - 1);
     write_bytes(train_images, idx_bytes(0x803, {3, 2, 3}, short_pixels));
-    require_open_error(*dataset, train_images, "is truncated: dimensions 3 x 2 x 3 need 18 data bytes, the file has 17");
+    require_open_error(*dataset, train_images,
+                       "is truncated: dimensions 3 x 2 x 3 need 18 data bytes, the file has 17");
   }
   SECTION("truncated gzip") {
     const std::string gz_path = train_images + ".gz";
@@ -462,5 +463,6 @@ TEST_CASE("Data.Synthetic.learnable_not_trivial", "[plugin]") {
   INFO("nearest-centroid accuracy " << accuracy);
   CHECK(accuracy > 0.5);
   CHECK(accuracy < 0.98);
-  CHECK(nearest_centroid_accuracy(*open_dataset("synthetic", {{"noise", 0.0}, {"seed", 3}})) > 0.5);
+  // Not one lucky seed.
+  CHECK(nearest_centroid_accuracy(*open_dataset("synthetic", {{"seed", 1}})) > 0.5);
 }
