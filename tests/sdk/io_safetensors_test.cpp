@@ -118,9 +118,9 @@ TEST_CASE("IO.Safetensors.reads_every_dtype_of_python_fixture", "[io]") {
     CHECK(tensor.shape() == Shape{2, 3});
     const std::string dtype = name.substr(std::string("values.").size());
     const std::vector<float>& expected = dtype[0] == 'f' || dtype[0] == 'b' && dtype[1] == 'f' ? floats
-                                         : dtype[0] == 'i'                                    ? signed_ints
-                                         : dtype == "u8"                                      ? unsigned_ints
-                                                                                              : bools;
+                                         : dtype[0] == 'i'                                     ? signed_ints
+                                         : dtype == "u8"                                       ? unsigned_ints
+                                                                                               : bools;
     CHECK(values_of(tensor) == expected);
   }
 }
@@ -144,7 +144,8 @@ TEST_CASE("IO.Safetensors.rejects_malformed_files", "[io]") {
       {"missing dtype", safetensors_bytes(R"({"a":{"shape":[2],"data_offsets":[0,8]}})", 8), "missing \"dtype\""},
       {"missing shape", safetensors_bytes(R"({"a":{"dtype":"F32","data_offsets":[0,8]}})", 8), "missing \"shape\""},
       {"missing offsets", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2]}})", 8), "missing \"data_offsets\""},
-      {"unexpected key", safetensors_bytes(R"({"a":{)" + f32_entry + R"(,"stride":[1]}})", 8), "unexpected key 'stride'"},
+      {"unexpected key", safetensors_bytes(R"({"a":{)" + f32_entry + R"(,"stride":[1]}})", 8),
+       "unexpected key 'stride'"},
       {"dtype not a string", safetensors_bytes(R"({"a":{"dtype":4,"shape":[2],"data_offsets":[0,8]}})", 8),
        "\"dtype\" is not a string"},
       {"unknown dtype", safetensors_bytes(R"({"a":{"dtype":"C64","shape":[2],"data_offsets":[0,16]}})", 16),
@@ -168,21 +169,26 @@ TEST_CASE("IO.Safetensors.rejects_malformed_files", "[io]") {
        "end before they begin"},
       {"size mismatch", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8),
        "needs 12 bytes but data_offsets span 8"},
-      {"hole", safetensors_bytes(R"({"a":{)" + f32_entry + R"(},"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})", 16),
+      {"hole",
+       safetensors_bytes(R"({"a":{)" + f32_entry + R"(},"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})", 16),
        "hole of 4 bytes in the buffer before tensor 'b'"},
-      {"overlap", safetensors_bytes(R"({"a":{)" + f32_entry + R"(},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12),
+      {"overlap",
+       safetensors_bytes(R"({"a":{)" + f32_entry + R"(},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12),
        "tensor 'b' overlaps tensor 'a'"},
       {"not starting at 0", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8),
        "hole of 4 bytes in the buffer before tensor 'a'"},
-      {"buffer too long", safetensors_bytes(R"({"a":{)" + f32_entry + "}}", 12), "cover 8 bytes but the buffer after the header holds 12"},
-      {"buffer truncated", safetensors_bytes(R"({"a":{)" + f32_entry + "}}", 4), "cover 8 bytes but the buffer after the header holds 4"},
+      {"buffer too long", safetensors_bytes(R"({"a":{)" + f32_entry + "}}", 12),
+       "cover 8 bytes but the buffer after the header holds 12"},
+      {"buffer truncated", safetensors_bytes(R"({"a":{)" + f32_entry + "}}", 4),
+       "cover 8 bytes but the buffer after the header holds 4"},
       {"huge tensor, small file",
        safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1000000000],"data_offsets":[0,4000000000]}})", 8),
        "cover 4000000000 bytes but the buffer after the header holds 8"},
       {"duplicate tensor", safetensors_bytes(R"({"a":{)" + f32_entry + R"(},"a":{)" + f32_entry + "}}", 8),
        "duplicate tensor name 'a'"},
       {"duplicate field", safetensors_bytes(R"({"a":{"dtype":"F32",)" + f32_entry + "}}", 8), "duplicate key 'dtype'"},
-      {"metadata not a map", safetensors_bytes(R"({"__metadata__":"x"})", 0), "\"__metadata__\" is not a string -> string map"},
+      {"metadata not a map", safetensors_bytes(R"({"__metadata__":"x"})", 0),
+       "\"__metadata__\" is not a string -> string map"},
       {"metadata value not a string", safetensors_bytes(R"({"__metadata__":{"epoch":3}})", 0),
        "\"__metadata__\" value of 'epoch' is not a string"},
       {"deep nesting", safetensors_bytes(R"({"__metadata__":{"a":[[[[[[]]]]]]}})", 0), "nests deeper"},
