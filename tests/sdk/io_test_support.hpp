@@ -4,13 +4,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
-
-#include <unistd.h>
 
 #include "sslflow/error.hpp"
 
@@ -70,6 +71,34 @@ void require_format_error(Read read, const std::string& path, const std::string&
     return;
   }
   FAIL("no FormatError for a file that should give \"" << expected << "\"");
+}
+
+// Feeds `read` every prefix of `original` and every copy with one of its first `span`
+// bytes replaced by a byte that often breaks parsers. Each must either read or throw a
+// FormatError; any other outcome (another exception, a crash) fails the test. Returns
+// how many variants were rejected.
+template <class Read>
+int reject_corruptions(Read read, const TempDir& dir, const std::string& original, size_t span) {
+  const std::string path = dir.file("corrupt");
+  int rejected = 0;
+  auto attempt = [&](const std::string& bytes) {
+    write_bytes(path, bytes);
+    try {
+      read(path);
+    } catch (const FormatError&) {
+      ++rejected;
+    }
+  };
+  for (size_t length = 0; length < original.size(); ++length) attempt(original.substr(0, length));
+  for (size_t i = 0; i < std::min(span, original.size()); ++i) {
+    for (char replacement : {'\xff', '9', '"', '{'}) {
+      if (original[i] == replacement) continue;
+      std::string bytes = original;
+      bytes[i] = replacement;
+      attempt(bytes);
+    }
+  }
+  return rejected;
 }
 
 }  // namespace sslflow::testing

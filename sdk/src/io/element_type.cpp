@@ -87,7 +87,7 @@ bool is_integral(ElementType type) {
 std::optional<uint64_t> checked_byte_size(std::span<const int64_t> shape, ElementType type) {
   int64_t bytes = static_cast<int64_t>(element_size(type));
   for (int64_t d : shape)
-    if (__builtin_mul_overflow(bytes, d, &bytes)) return std::nullopt;
+    if (d < 0 || __builtin_mul_overflow(bytes, d, &bytes)) return std::nullopt;
   return static_cast<uint64_t>(bytes);
 }
 

@@ -14,7 +14,8 @@ enum class ElementType { kF64, kF32, kF16, kBF16, kI64, kI32, kI16, kI8, kU32, k
 size_t element_size(ElementType type);
 // Integers and bool: the types convert_to_int64 accepts.
 bool is_integral(ElementType type);
-// Bytes of an array of non-negative `shape` and `type`; nullopt when that overflows int64.
+// Bytes of an array of `shape` and `type`; nullopt for a negative dimension or a size
+// that overflows int64.
 std::optional<uint64_t> checked_byte_size(std::span<const int64_t> shape, ElementType type);
 
 // Converts `count` elements stored little-endian at `src` into `dst`.
