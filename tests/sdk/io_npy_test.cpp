@@ -66,10 +66,10 @@ TEST_CASE("IO.Npy.reads_every_numpy_dtype", "[io]") {
     const char* descr;
     const std::vector<int64_t>* integers;  // null for floating-point dtypes
   };
-  const std::vector<Case> cases{{"f8", "<f8", nullptr},     {"f4", "<f4", nullptr},     {"f2", "<f2", nullptr},
-                                {"i8", "<i8", &kSigned},    {"i4", "<i4", &kSigned},    {"i2", "<i2", &kSigned},
-                                {"i1", "|i1", &kSigned},    {"u4", "<u4", &kUnsigned},  {"u2", "<u2", &kUnsigned},
-                                {"u1", "|u1", &kUnsigned},  {"b1", "|b1", &kBools}};
+  const std::vector<Case> cases{{"f8", "<f8", nullptr},    {"f4", "<f4", nullptr},    {"f2", "<f2", nullptr},
+                                {"i8", "<i8", &kSigned},   {"i4", "<i4", &kSigned},   {"i2", "<i2", &kSigned},
+                                {"i1", "|i1", &kSigned},   {"u4", "<u4", &kUnsigned}, {"u2", "<u2", &kUnsigned},
+                                {"u1", "|u1", &kUnsigned}, {"b1", "|b1", &kBools}};
   for (const Case& c : cases) {
     INFO(c.name);
     NpyArray array = read_npy(data_file(std::string("npy/") + c.name + ".npy"));
@@ -108,7 +108,8 @@ TEST_CASE("IO.Npy.reads_scalar_and_empty_arrays", "[io]") {
 
 TEST_CASE("IO.Npy.round_trip", "[io]") {
   TempDir dir;
-  Tensor embeddings = Tensor(Shape{3, 2, 2}, std::vector<float>{1, -2, 3.5f, 4, 5, 6, 7, 8, 9, 10, 11, -1e30f}).rows(1, 3);
+  Tensor embeddings =
+      Tensor(Shape{3, 2, 2}, std::vector<float>{1, -2, 3.5f, 4, 5, 6, 7, 8, 9, 10, 11, -1e30f}).rows(1, 3);
   write_npy(dir.file("embeddings.npy"), embeddings);
   Tensor back = read_npy(dir.file("embeddings.npy")).to_tensor();
   REQUIRE(back.shape() == Shape{2, 2, 2});
@@ -143,12 +144,16 @@ TEST_CASE("IO.Npy.rejects_malformed_files", "[io]") {
   const std::vector<Case> cases{
       {"shorter than the magic", "\x93NUM", "shorter than the .npy magic string"},
       {"bad magic", "PK\x03\x04" + std::string(60, '\0'), "bad magic string"},
-      {"unknown version", std::string("\x93NUMPY\x04\x00", 8) + std::string(60, ' '), "unsupported .npy format version 4.0"},
+      {"unknown version", std::string("\x93NUMPY\x04\x00", 8) + std::string(60, ' '),
+       "unsupported .npy format version 4.0"},
       {"header over the limit", std::string("\x93NUMPY\x02\x00", 8) + std::string("\x20\x4e\x00\x00", 4) + "{",
        "header of 20000 bytes exceeds the limit of 10000"},
-      {"header past the end", std::string("\x93NUMPY\x01\x00", 8) + std::string("\x00\x01", 2) + "{'descr'", "header needs 256 bytes"},
-      {"truncated data", npy_bytes(f4_dict, std::string(6, '\0')), "data is truncated: shape (2,) needs 8 bytes, the file holds 6"},
-      {"huge array, small file", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000), }", eight_bytes),
+      {"header past the end", std::string("\x93NUMPY\x01\x00", 8) + std::string("\x00\x01", 2) + "{'descr'",
+       "header needs 256 bytes"},
+      {"truncated data", npy_bytes(f4_dict, std::string(6, '\0')),
+       "data is truncated: shape (2,) needs 8 bytes, the file holds 6"},
+      {"huge array, small file",
+       npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000), }", eight_bytes),
        "needs 8000000000000 bytes, the file holds 8"},
       {"trailing data", npy_bytes(f4_dict, std::string(9, '\0')), "1 unexpected bytes after the data"},
       {"fortran order", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", eight_bytes),
@@ -165,7 +170,8 @@ TEST_CASE("IO.Npy.rejects_malformed_files", "[io]") {
        "lacks one of 'descr', 'fortran_order', 'shape'"},
       {"extra key", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1, }", eight_bytes),
        "unexpected or repeated key 'x'"},
-      {"repeated key", npy_bytes("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", eight_bytes),
+      {"repeated key",
+       npy_bytes("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", eight_bytes),
        "unexpected or repeated key 'descr'"},
       {"negative dimension", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", eight_bytes),
        "expected a non-negative integer"},
@@ -174,7 +180,8 @@ TEST_CASE("IO.Npy.rejects_malformed_files", "[io]") {
       {"overflowing shape",
        npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", eight_bytes),
        "overflows"},
-      {"huge dimension", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", eight_bytes),
+      {"huge dimension",
+       npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", eight_bytes),
        "dimension too large"},
       {"not a boolean", npy_bytes("{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", eight_bytes),
        "expected True or False"},
@@ -195,7 +202,8 @@ TEST_CASE("IO.Npy.rejects_malformed_files", "[io]") {
 TEST_CASE("IO.Npy.corrupted_files_give_format_errors", "[io]") {
   TempDir dir;
   const std::string original = read_bytes(data_file("npy/f4.npy"));
-  const int rejected = reject_corruptions([](const std::string& path) { read_npy(path).to_tensor(); }, dir, original, 128);
+  const int rejected =
+      reject_corruptions([](const std::string& path) { read_npy(path).to_tensor(); }, dir, original, 128);
   REQUIRE(rejected >= static_cast<int>(original.size()));  // at least every truncation
 }
 

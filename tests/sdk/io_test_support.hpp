@@ -4,14 +4,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
-
-#include <unistd.h>
 
 #include "sslflow/error.hpp"
 
@@ -91,7 +91,7 @@ int reject_corruptions(Read read, const TempDir& dir, const std::string& origina
   };
   for (size_t length = 0; length < original.size(); ++length) attempt(original.substr(0, length));
   for (size_t i = 0; i < std::min(span, original.size()); ++i) {
-    for (char replacement : {'\0', '\xff', '9', '-', '"', '[', '{', ' '}) {
+    for (char replacement : {'\xff', '9', '"', '{'}) {
       if (original[i] == replacement) continue;
       std::string bytes = original;
       bytes[i] = replacement;

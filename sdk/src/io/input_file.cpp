@@ -9,7 +9,8 @@ namespace sslflow::io {
 
 InputFile::InputFile(std::string path) : path_(std::move(path)) {
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path_, error)) fail(error ? "cannot read: " + error.message() : "not a regular file");
+  if (!std::filesystem::is_regular_file(path_, error))
+    fail(error ? "cannot read: " + error.message() : "not a regular file");
   size_ = std::filesystem::file_size(path_, error);
   if (error) fail("cannot read: " + error.message());
   in_.open(path_, std::ios::binary);

@@ -15,8 +15,8 @@ namespace sslflow::io {
 namespace {
 
 constexpr std::string_view kMagic = "\x93NUMPY";
-constexpr uint64_t kMaxHeaderSize = 10000;  // NumPy's _MAX_HEADER_SIZE
-constexpr size_t kArrayAlign = 64;          // NumPy's ARRAY_ALIGN
+constexpr uint64_t kMaxHeaderSize = 10000;   // NumPy's _MAX_HEADER_SIZE
+constexpr size_t kArrayAlign = 64;           // NumPy's ARRAY_ALIGN
 constexpr size_t kGrowthAxisMaxDigits = 21;  // NumPy's GROWTH_AXIS_MAX_DIGITS
 constexpr size_t kMaxRank = 64;              // NumPy's NPY_MAXDIMS (2.x)
 // A name for the FormatErrors of NpyArray, which does not know its file.
@@ -100,7 +100,8 @@ class HeaderParser {
   [[noreturn]] void fail(const std::string& message) const { file_.fail("malformed header: " + message); }
 
   void skip_space() {
-    while (position_ < text_.size() && (text_[position_] == ' ' || text_[position_] == '\n' || text_[position_] == '\t'))
+    while (position_ < text_.size() &&
+           (text_[position_] == ' ' || text_[position_] == '\n' || text_[position_] == '\t'))
       ++position_;
   }
   char peek() {
@@ -129,7 +130,8 @@ class HeaderParser {
 
   bool boolean() {
     skip_space();
-    for (auto [word, value] : {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}}) {
+    for (auto [word, value] :
+         {std::pair{std::string_view("True"), true}, std::pair{std::string_view("False"), false}}) {
       if (text_.substr(position_, word.size()) == word) {
         position_ += word.size();
         return value;
@@ -237,7 +239,8 @@ NpyArray read_npy(const std::string& path) {
   std::array<char, 8> magic_and_version;
   if (file.size() < magic_and_version.size()) file.fail("file is shorter than the .npy magic string");
   file.read(magic_and_version.data(), magic_and_version.size(), "magic string");
-  if (std::string_view(magic_and_version.data(), kMagic.size()) != kMagic) file.fail("not an .npy file (bad magic string)");
+  if (std::string_view(magic_and_version.data(), kMagic.size()) != kMagic)
+    file.fail("not an .npy file (bad magic string)");
   const int major = static_cast<unsigned char>(magic_and_version[6]);
   const int minor = static_cast<unsigned char>(magic_and_version[7]);
   if (major < 1 || major > 3 || minor != 0)
@@ -249,7 +252,8 @@ NpyArray read_npy(const std::string& path) {
   uint64_t header_size = 0;
   for (size_t i = length_size; i-- > 0;) header_size = (header_size << 8) | length_bytes[i];
   if (header_size > kMaxHeaderSize)
-    file.fail("header of " + std::to_string(header_size) + " bytes exceeds the limit of " + std::to_string(kMaxHeaderSize));
+    file.fail("header of " + std::to_string(header_size) + " bytes exceeds the limit of " +
+              std::to_string(kMaxHeaderSize));
   const std::string text = file.read_text(header_size, "header");
 
   Header header = HeaderParser(file, text).parse();
@@ -271,7 +275,8 @@ NpyArray read_npy(const std::string& path) {
 
 void write_npy(const std::string& path, const Tensor& values) {
   if (!values.defined()) throw FormatError(path, "cannot write an undefined tensor");
-  write_npy_data(path, "<f4", values.shape().to_vector(), values.data(), static_cast<size_t>(values.numel()) * sizeof(float));
+  write_npy_data(path, "<f4", values.shape().to_vector(), values.data(),
+                 static_cast<size_t>(values.numel()) * sizeof(float));
 }
 
 void write_npy(const std::string& path, const std::vector<int64_t>& values) {

@@ -52,12 +52,6 @@ std::string in_quotes(std::string_view s) {
   return quoted.append(s).append(1, '\'');
 }
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 // Parses the header, rejecting duplicate keys at any level (JSON parsers silently keep
 // the last one) and nesting deeper than any valid header needs.
 Json parse_header(const InputFile& file, const std::string& text) {
@@ -103,10 +97,13 @@ std::vector<std::pair<std::string, std::string>> parse_metadata(const InputFile&
 }
 
 Entry parse_entry(const InputFile& file, const std::string& name, const Json& value) {
-  auto bad = [&](const std::string& message) { return FormatError(file.path(), "tensor " + in_quotes(name) + ": " + message); };
+  auto bad = [&](const std::string& message) {
+    return FormatError(file.path(), "tensor " + in_quotes(name) + ": " + message);
+  };
   if (!value.is_object()) throw bad("entry is not a JSON object");
-  for (const auto& [key, field] : value.items())
-    if (key != "dtype" && key != "shape" && key != "data_offsets") throw bad("unexpected key " + in_quotes(key));
+  for (const auto& item : value.items())
+    if (item.key() != "dtype" && item.key() != "shape" && item.key() != "data_offsets")
+      throw bad("unexpected key " + in_quotes(item.key()));
   auto field = [&](const char* key) -> const Json& {
     auto it = value.find(key);
     if (it == value.end()) throw bad(std::string("missing \"") + key + "\"");
@@ -142,13 +139,14 @@ Entry parse_entry(const InputFile& file, const std::string& name, const Json& va
   entry.begin = unsigned_integer(offsets[0], "data_offsets begin");
   entry.end = unsigned_integer(offsets[1], "data_offsets end");
   if (entry.begin > entry.end)
-    throw bad("data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) + "] end before they begin");
+    throw bad("data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
+              "] end before they begin");
 
   auto bytes = checked_byte_size(entry.shape, entry.type);
-  if (!bytes) throw bad("shape " + shape_text(entry.shape) + " overflows");
+  if (!bytes) throw bad("shape " + Shape(entry.shape).str() + " overflows");
   if (*bytes != entry.end - entry.begin)
-    throw bad("shape " + shape_text(entry.shape) + " of " + dtype_name + " needs " + std::to_string(*bytes) +
-         " bytes but data_offsets span " + std::to_string(entry.end - entry.begin));
+    throw bad("shape " + Shape(entry.shape).str() + " of " + dtype_name + " needs " + std::to_string(*bytes) +
+              " bytes but data_offsets span " + std::to_string(entry.end - entry.begin));
   return entry;
 }
 
@@ -192,13 +190,15 @@ void write_u64(std::ostream& out, uint64_t value) {
 
 SafetensorsFile read_safetensors(const std::string& path) {
   InputFile file(path);
-  if (file.size() < 8) file.fail("file of " + std::to_string(file.size()) + " bytes is shorter than the 8-byte header length");
+  if (file.size() < 8)
+    file.fail("file of " + std::to_string(file.size()) + " bytes is shorter than the 8-byte header length");
   std::array<unsigned char, 8> length_bytes;
   file.read(length_bytes.data(), length_bytes.size(), "header length");
   uint64_t header_size = 0;
   for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | length_bytes[i];
   if (header_size > kMaxHeaderSize)
-    file.fail("header length " + std::to_string(header_size) + " exceeds the limit of " + std::to_string(kMaxHeaderSize));
+    file.fail("header length " + std::to_string(header_size) + " exceeds the limit of " +
+              std::to_string(kMaxHeaderSize));
   if (header_size > file.remaining())
     file.fail("header length " + std::to_string(header_size) + " runs past the end of the file (" +
               std::to_string(file.remaining()) + " bytes follow)");
@@ -262,7 +262,8 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
     write_u64(out, text.size());
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     for (const auto& [name, tensor] : tensors)
-      out.write(reinterpret_cast<const char*>(tensor.data()), static_cast<std::streamsize>(tensor.numel() * sizeof(float)));
+      out.write(reinterpret_cast<const char*>(tensor.data()),
+                static_cast<std::streamsize>(tensor.numel() * sizeof(float)));
   });
 }
 
