@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     return report(e.what() + std::string("\nRun 'sslflow --help' for usage."), kExitUsage);
+  } catch (const sslflow::CommandExit& e) {
+    if (!e.message.empty()) std::cerr << "sslflow: " << e.message << "\n";
+    return e.status;
   } catch (const sslflow::Error& e) {
     return report(e.what(), kExitError);
   } catch (const std::exception& e) {
