@@ -314,7 +314,7 @@ TEST_CASE("Optim.Step.same_bits_on_any_thread_count", "[plugin]") {
     return std::make_pair(vars[0].second.value(), vars[1].second.value());
   };
   const auto one = run(1);
-  const auto many = run(4);
+  const auto many = run(2);
   CHECK(same_bits(one.first, many.first));
   CHECK(same_bits(one.second, many.second));
 }
