@@ -5,8 +5,9 @@
 namespace sslflow::optim {
 
 Schema AdamW::schema() {
-  Schema schema = common_schema(1e-3, "base learning rate; 1e-3 as torch.optim.AdamW", 0.05,
-                                "decoupled weight decay; 0.05 as MAE (He et al. 2022) and data2vec (Baevski et al. 2022)");
+  Schema schema =
+      common_schema(1e-3, "base learning rate; 1e-3 as torch.optim.AdamW", 0.05,
+                    "decoupled weight decay; 0.05 as MAE (He et al. 2022) and data2vec (Baevski et al. 2022)");
   schema.push_back(Option::floats("betas", {0.9, 0.999},
                                   "moment decays (beta1, beta2), each below 1; (0.9, 0.999) as torch.optim.AdamW")
                        .length(2)

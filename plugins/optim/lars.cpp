@@ -6,8 +6,8 @@ Schema Lars::schema() {
   Schema schema = common_schema(0.3, "base learning rate; 0.3 as SimCLR for batch 256 (Chen et al. 2020)", 1e-6,
                                 "weight decay added to the gradient; 1e-6 as SimCLR");
   schema.push_back(Option("momentum", 0.9, "momentum mu; 0.9 as SimCLR and BYOL").range(0.0, 1.0));
-  schema.push_back(Option("eta", 0.001, "trust coefficient of the layer-wise rate; 0.001 as SimCLR and BYOL")
-                       .positive());
+  schema.push_back(
+      Option("eta", 0.001, "trust coefficient of the layer-wise rate; 0.001 as SimCLR and BYOL").positive());
   return schema;
 }
 

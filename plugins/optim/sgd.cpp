@@ -31,9 +31,9 @@ void Sgd::update(Parameter& parameter, const Tensor& grad, double lr) const {
   const float rate = static_cast<float>(lr);
   const float mu = momentum_;
   const bool nesterov = nesterov_;
-  float* p = parameter.var.value().data();                                // (N,)
-  const float* g = grad.data();                                           // (N,)
-  float* b = mu != 0.0f ? parameter.slots[0].data() : nullptr;            // (N,) momentum buffer
+  float* p = parameter.var.value().data();                      // (N,)
+  const float* g = grad.data();                                 // (N,)
+  float* b = mu != 0.0f ? parameter.slots[0].data() : nullptr;  // (N,) momentum buffer
   for_each_chunk(grad.numel(), [=](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       float d = g[i];

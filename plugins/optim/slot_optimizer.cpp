@@ -51,7 +51,8 @@ void SlotOptimizer::step(double lr) {
 NamedTensors SlotOptimizer::state() const {
   NamedTensors state;
   for (const Parameter& p : parameters_)
-    for (size_t s = 0; s < slot_specs_.size(); ++s) state.emplace_back(p.name + "." + slot_specs_[s].name, p.slots[s].clone());
+    for (size_t s = 0; s < slot_specs_.size(); ++s)
+      state.emplace_back(p.name + "." + slot_specs_[s].name, p.slots[s].clone());
   state.emplace_back("step", Tensor::scalar(static_cast<float>(steps_)));
   return state;
 }

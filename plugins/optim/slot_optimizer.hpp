@@ -42,7 +42,7 @@ namespace sslflow::optim {
 Schema common_schema(double lr, const std::string& lr_doc, double weight_decay, const std::string& weight_decay_doc);
 
 struct SlotSpec {
-  std::string name;      // "momentum_buffer", "exp_avg", ...
+  std::string name;     // "momentum_buffer", "exp_avg", ...
   bool scalar = false;  // one value per parameter (a step count) instead of its shape
 };
 
@@ -58,7 +58,7 @@ class SlotOptimizer : public Optimizer {
   struct Parameter {
     std::string name;
     Var var;
-    bool decay = false;          // weight decay (and LARS's trust ratio) applies
+    bool decay = false;         // weight decay (and LARS's trust ratio) applies
     std::vector<Tensor> slots;  // in the order of the SlotSpecs
   };
 

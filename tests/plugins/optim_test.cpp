@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <oneapi/tbb/task_arena.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -102,7 +101,8 @@ const std::vector<GoldenCase>& golden_cases() {
 const std::map<std::string, Tensor>& golden_tensors() {
   static const std::map<std::string, Tensor> tensors = [] {
     std::map<std::string, Tensor> m;
-    for (auto& [name, t] : sslflow::io::read_safetensors(SSLFLOW_SOURCE_DIR "/tests/plugins/data/optim.safetensors").tensors)
+    for (auto& [name, t] :
+         sslflow::io::read_safetensors(SSLFLOW_SOURCE_DIR "/tests/plugins/data/optim.safetensors").tensors)
       m.emplace(name, t);
     return m;
   }();
@@ -141,8 +141,10 @@ TEST_CASE("Optim.Golden.torch_trajectories", "[plugin][golden]") {
       for (int k = 0; k < kGoldenSteps; ++k) {
         for (const auto& [name, var] : vars) {
           var.zero_grad();
-          if (const Tensor* g = golden(prefix + "grad" + std::to_string(k) + "/" + name)) var.accumulate_grad(g->clone());
-          else ++missing_gradients;
+          if (const Tensor* g = golden(prefix + "grad" + std::to_string(k) + "/" + name))
+            var.accumulate_grad(g->clone());
+          else
+            ++missing_gradients;
         }
         optimizer->step(lrs->data()[k]);
         for (const auto& [name, var] : vars) {
