@@ -3,6 +3,8 @@
 //
 // Exit status: 0 on success, 2 for a usage error, 1 for any other error. Errors are printed
 // as "sslflow: error: <message>" on stderr; nothing escapes main.
+#include <malloc.h>
+
 #include <exception>
 #include <iostream>
 #include <string>
@@ -23,9 +25,19 @@ int report(const std::string& message, int status) {
   return status;
 }
 
+// Training allocates and frees the same large tensors every step. glibc would hand each one
+// to mmap and back, paying fresh page faults every time; keeping them on the heap lets
+// freed blocks be reused.
+void keep_large_blocks_on_the_heap() {
+  constexpr int kMmapThreshold = 1 << 30;
+  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+  mallopt(M_TRIM_THRESHOLD, kMmapThreshold);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_large_blocks_on_the_heap();
   CLI::App app{"sslflow: self-supervised learning pipelines built from plugins", "sslflow"};
   app.set_version_flag("--version", SSLFLOW_VERSION_STRING);
   app.require_subcommand(1);
