@@ -2,6 +2,7 @@
 
 #include "config/config_path.hpp"
 #include "config/yaml_reader.hpp"
+#include "sslflow/params.hpp"
 
 namespace sslflow {
 
@@ -85,6 +86,10 @@ void apply_override(ConfigValue& root, const std::string& text) {
     add_at(root, path, std::move(value));
     return;
   }
+  ConfigValue& parent = path.find_parent(root);
+  if (parent.is_map() && !ConfigPath::child(parent, path.last()))
+    throw config_error(at, "no key '" + path.str() + "'" + did_you_mean(path.last(), parent.keys()) +
+                               "; to add it, write +" + std::string(text.substr(start)));
   path.find(root) = std::move(value);
 }
 
