@@ -18,6 +18,7 @@
 #include "graph/validate.hpp"
 #include "sslflow/error.hpp"
 #include "train/batch_runner.hpp"
+#include "train/evaluations.hpp"
 
 namespace sslflow {
 
@@ -81,6 +82,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global) {
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     std::cout << engine::summary_table(runs);
+    for (const engine::RunSummary& r : runs)
+      if (const std::string table = engine::representation_table(r.result.final_metrics); !table.empty())
+        std::cout << "\n" << r.name << ": test accuracy of the representation\n" << table;
     const auto failed = std::count_if(runs.begin(), runs.end(), [](const engine::RunSummary& r) { return !r.ok; });
     const auto interrupted =
         std::count_if(runs.begin(), runs.end(), [](const engine::RunSummary& r) { return r.interrupted; });

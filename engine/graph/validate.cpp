@@ -38,6 +38,7 @@ Schema eval_schema() {
       Option("node", "", "the encoder node to evaluate; empty: the first encoder that is not a teacher"),
       Option("every_epochs", 0, "evaluate after every this many epochs; 0: only at the end").min(0),
       Option("at_end", true, "evaluate after the last step"),
+      Option("baselines", false, "also evaluate raw pixels and the untrained encoder, before training"),
       Option("max_train_samples", 0, "use only the first N training samples; 0: all").min(0),
       Option("max_test_samples", 0, "use only the first N test samples; 0: all").min(0),
   };
@@ -172,6 +173,7 @@ std::vector<EvalSpec> read_evals(const ConfigValue* evals, const Registry& regis
                                            "' is not an encoder node to evaluate" + did_you_mean(e.node, encoders));
     e.every_epochs = p.get<int64_t>("every_epochs");
     e.at_end = p.get<bool>("at_end");
+    e.baselines = p.get<bool>("baselines");
     e.max_train_samples = p.get<int64_t>("max_train_samples");
     e.max_test_samples = p.get<int64_t>("max_test_samples");
     out.push_back(std::move(e));

@@ -33,6 +33,7 @@ struct EvalSpec {
   std::string node;          // the encoder whose features are evaluated
   int64_t every_epochs = 0;  // 0: not periodically
   bool at_end = true;
+  bool baselines = false;  // also before training, on raw pixels and the untrained encoder
   int64_t max_train_samples = 0;  // 0: the whole split
   int64_t max_test_samples = 0;
 };

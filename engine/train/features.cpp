@@ -30,6 +30,28 @@ void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_
   encoder.train(was_training);
 }
 
+namespace {
+
+void read_pixels(const Dataset& data, Split split, int64_t limit, Tensor* features, std::vector<int64_t>* labels) {
+  const int64_t n = limit > 0 ? std::min(limit, data.size(split)) : data.size(split);
+  const int64_t d = data.sample_shape().numel();
+  *features = Tensor(Shape{n, d});
+  labels->assign(static_cast<size_t>(n), -1);
+  tbb::parallel_for(int64_t{0}, n, [&](int64_t i) {
+    (*labels)[static_cast<size_t>(i)] = data.read(split, i, features->rows(i, i + 1).values());
+  });
+}
+
+}  // namespace
+
+FeatureSplits pixel_splits(const Dataset& data, int64_t max_train, int64_t max_test) {
+  FeatureSplits f;
+  read_pixels(data, Split::Train, max_train, &f.train, &f.train_labels);
+  read_pixels(data, Split::Test, max_test, &f.test, &f.test_labels);
+  f.num_classes = data.num_classes();
+  return f;
+}
+
 FeatureSplits extract_splits(Encoder& encoder, const Dataset& data, int64_t max_train, int64_t max_test,
                              int64_t batch_size) {
   FeatureSplits f;

@@ -1,5 +1,5 @@
 // Frozen features of a dataset split through an encoder (evaluation mode, no gradient),
-// in dataset order, for the evaluators.
+// or its raw pixels, in dataset order, for the evaluators.
 #pragma once
 
 #include <cstdint>
@@ -17,5 +17,8 @@ void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_
 // Both splits, with the dataset's class count.
 FeatureSplits extract_splits(Encoder& encoder, const Dataset& data, int64_t max_train, int64_t max_test,
                              int64_t batch_size);
+
+// Raw pixels as features: each image flattened to (C*H*W), both splits.
+FeatureSplits pixel_splits(const Dataset& data, int64_t max_train, int64_t max_test);
 
 }  // namespace sslflow::engine

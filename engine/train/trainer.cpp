@@ -17,7 +17,7 @@
 #include "sslflow/io/safetensors.hpp"
 #include "train/checkpoint.hpp"
 #include "train/ema.hpp"
-#include "train/features.hpp"
+#include "train/evaluations.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metrics_log.hpp"
 #include "train/progress.hpp"
@@ -25,8 +25,6 @@
 namespace sslflow::engine {
 
 namespace {
-
-constexpr int64_t kFeatureBatch = 512;
 
 // Rescales gradients so that their global L2 norm is at most max_norm; returns the norm
 // before clipping. Throws naming the first parameter with a non-finite gradient.
@@ -51,43 +49,11 @@ double clip_gradients(const std::vector<std::pair<std::string, Var>>& params, do
   return norm;
 }
 
-class Evaluations {
- public:
-  Evaluations(const ValidatedPipeline& p, LiveNodes& nodes, const Dataset& data)
-      : pipeline_(p), nodes_(nodes), data_(data) {
-    for (const EvalSpec& e : p.evals) evaluators_.push_back(build<Evaluator>(e.evaluator));
-  }
-
-  // Runs the evaluations due after `epoch` (0-based; at_end when final) and returns their metrics.
-  Metrics run(int64_t epoch, bool final) {
-    Metrics out;
-    std::optional<std::pair<std::string, FeatureSplits>> cached;
-    for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
-      const EvalSpec& e = pipeline_.evals[k];
-      const bool periodic = e.every_epochs > 0 && (epoch + 1) % e.every_epochs == 0;
-      if (!(periodic || (final && e.at_end))) continue;
-      if (!cached || cached->first != e.node) {
-        Encoder& encoder = *encoder_of(e.node);
-        cached.emplace(e.node, extract_splits(encoder, data_, e.max_train_samples, e.max_test_samples, kFeatureBatch));
-      }
-      for (const auto& [name, value] : evaluators_[k]->evaluate(cached->second, pipeline_.seed))
-        out.emplace_back(e.evaluator.name + "." + name, value);
-    }
-    return out;
-  }
-
- private:
-  Encoder* encoder_of(const std::string& name) {
-    for (size_t i = 0; i < nodes_.size(); ++i)
-      if (nodes_.at(i).spec->name == name && nodes_.at(i).encoder) return nodes_.at(i).encoder.get();
-    throw GraphError("evaluation reads node '" + name + "', which is not an encoder");
-  }
-
-  const ValidatedPipeline& pipeline_;
-  LiveNodes& nodes_;
-  const Dataset& data_;
-  std::vector<std::shared_ptr<Evaluator>> evaluators_;
-};
+std::string metrics_text(const Metrics& metrics) {
+  std::string text;
+  for (const auto& [k, v] : metrics) text += (text.empty() ? "" : "  ") + k + " " + std::to_string(v);
+  return text;
+}
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream f(path);
@@ -141,6 +107,17 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   MetricsLog log(options.run_dir, options.resume ? first_step : -1);
   Progress progress(options.log, options.progress_bar, total, t.batch_size, t.log_every_steps);
 
+  if (!options.resume) {
+    const Metrics baselines = evaluations.baselines();
+    if (!baselines.empty()) {
+      Metrics row{{"step", 0.0}, {"epoch", 0.0}};
+      row.insert(row.end(), baselines.begin(), baselines.end());
+      log.append(row);
+      result.final_metrics.insert(result.final_metrics.end(), baselines.begin(), baselines.end());
+      progress.message("before training: " + metrics_text(baselines));
+    }
+  }
+
   Batch next = loader.load(first_step / per_epoch, first_step % per_epoch);
   tbb::task_group prefetch;  // declared after `next`: destroyed (and waited for) first
   Metrics last_row;
@@ -174,14 +151,12 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
 
     const bool epoch_end = (step + 1) % per_epoch == 0 || step + 1 == total;
     if (epoch_end) {
-      Metrics evals = evaluations.run(epoch, step + 1 == total);
+      Metrics evals = evaluations.after_epoch(epoch, step + 1 == total);
       if (!evals.empty()) {
         Metrics row{{"step", double(step + 1)}, {"epoch", double(epoch + 1)}};
         row.insert(row.end(), evals.begin(), evals.end());
         log.append(row);
-        std::string text = "epoch " + std::to_string(epoch + 1) + ":";
-        for (const auto& [k, v] : evals) text += " " + k + " " + std::to_string(v);
-        progress.message(text);
+        progress.message("epoch " + std::to_string(epoch + 1) + ": " + metrics_text(evals));
         if (step + 1 == total) result.final_metrics.insert(result.final_metrics.end(), evals.begin(), evals.end());
       }
     }

@@ -1,0 +1,109 @@
+#include "train/evaluations.hpp"
+
+#include <cstdio>
+
+#include "exec/plugin_factory.hpp"
+#include "sslflow/error.hpp"
+#include "train/features.hpp"
+
+namespace sslflow::engine {
+
+namespace {
+
+constexpr int64_t kFeatureBatch = 512;
+
+std::string limits_key(const EvalSpec& e) {
+  return std::to_string(e.max_train_samples) + "/" + std::to_string(e.max_test_samples);
+}
+
+}  // namespace
+
+Evaluations::Evaluations(const ValidatedPipeline& pipeline, LiveNodes& nodes, const Dataset& data)
+    : pipeline_(pipeline), nodes_(nodes), data_(data) {
+  for (const EvalSpec& e : pipeline.evals) evaluators_.push_back(build<Evaluator>(e.evaluator));
+}
+
+Encoder& Evaluations::encoder_of(const std::string& name) {
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_.at(i).spec->name == name && nodes_.at(i).encoder) return *nodes_.at(i).encoder;
+  throw GraphError("evaluation reads node '" + name + "', which is not an encoder");
+}
+
+const FeatureSplits& Evaluations::features_of(const EvalSpec& e) {
+  const std::string key = e.node + "@" + limits_key(e);
+  if (!cached_ || cached_->key != key)
+    cached_ = Cached{key, extract_splits(encoder_of(e.node), data_, e.max_train_samples, e.max_test_samples, kFeatureBatch)};
+  return cached_->features;
+}
+
+const FeatureSplits& Evaluations::pixels_of(const EvalSpec& e) {
+  const std::string key = "pixels@" + limits_key(e);
+  if (!cached_ || cached_->key != key) cached_ = Cached{key, pixel_splits(data_, e.max_train_samples, e.max_test_samples)};
+  return cached_->features;
+}
+
+Metrics Evaluations::after_epoch(int64_t epoch, bool final) {
+  Metrics out;
+  for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
+    const EvalSpec& e = pipeline_.evals[k];
+    const bool periodic = e.every_epochs > 0 && (epoch + 1) % e.every_epochs == 0;
+    if (!(periodic || (final && e.at_end))) continue;
+    for (const auto& [name, value] : evaluators_[k]->evaluate(features_of(e), pipeline_.seed))
+      out.emplace_back(e.evaluator.name + "." + name, value);
+  }
+  cached_.reset();  // the encoder changes before the next evaluation
+  return out;
+}
+
+Metrics Evaluations::baselines() {
+  Metrics out;
+  for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
+    const EvalSpec& e = pipeline_.evals[k];
+    if (!e.baselines) continue;
+    for (const auto& [name, value] : evaluators_[k]->evaluate(pixels_of(e), pipeline_.seed))
+      out.emplace_back(e.evaluator.name + ".raw_pixels." + name, value);
+  }
+  for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
+    const EvalSpec& e = pipeline_.evals[k];
+    if (!e.baselines) continue;
+    for (const auto& [name, value] : evaluators_[k]->evaluate(features_of(e), pipeline_.seed))
+      out.emplace_back(e.evaluator.name + ".untrained." + name, value);
+  }
+  cached_.reset();
+  return out;
+}
+
+std::string representation_table(const Metrics& final_metrics) {
+  std::vector<std::string> evaluators;
+  for (const auto& [key, _] : final_metrics) {
+    const auto dot = key.find(".raw_pixels.top1");
+    if (dot != std::string::npos && dot + 16 == key.size()) evaluators.push_back(key.substr(0, dot));
+  }
+  if (evaluators.empty()) return "";
+  auto find = [&](const std::string& key) -> std::string {
+    for (const auto& [k, v] : final_metrics)
+      if (k == key) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * v);
+        return buf;
+      }
+    return "-";
+  };
+  std::string table = "| representation |";
+  std::string rule = "|---|";
+  for (const auto& e : evaluators) {
+    table += " " + e + " top-1 |";
+    rule += "---|";
+  }
+  table += "\n" + rule + "\n";
+  const std::pair<const char*, const char*> rows[] = {
+      {"raw pixels", ".raw_pixels.top1"}, {"untrained encoder", ".untrained.top1"}, {"trained encoder", ".top1"}};
+  for (const auto& [label, suffix] : rows) {
+    table += std::string("| ") + label + " |";
+    for (const auto& e : evaluators) table += " " + find(e + suffix) + " |";
+    table += "\n";
+  }
+  return table;
+}
+
+}  // namespace sslflow::engine

@@ -1,0 +1,50 @@
+// The evaluations of a run: each `eval:` entry's evaluator on the frozen features of its
+// encoder node, when its schedule says. Features are extracted once per (node, sample
+// limits) and shared by the evaluators that read them. With `baselines: true`, an entry
+// is also run before training on the raw pixels and on the untrained encoder, so a user
+// sees what training added.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exec/nodes.hpp"
+#include "graph/validated_pipeline.hpp"
+#include "sslflow/interfaces/dataset.hpp"
+#include "sslflow/interfaces/evaluator.hpp"
+
+namespace sslflow::engine {
+
+class Evaluations {
+ public:
+  Evaluations(const ValidatedPipeline& pipeline, LiveNodes& nodes, const Dataset& data);
+
+  // The entries due after `epoch` (0-based; at_end ones when `final`): "<plugin>.<metric>".
+  Metrics after_epoch(int64_t epoch, bool final);
+  // Before the first step: "<plugin>.raw_pixels.<metric>" and "<plugin>.untrained.<metric>".
+  Metrics baselines();
+
+ private:
+  struct Cached {
+    std::string key;
+    FeatureSplits features;
+  };
+  const FeatureSplits& features_of(const EvalSpec& e);
+  const FeatureSplits& pixels_of(const EvalSpec& e);
+  Encoder& encoder_of(const std::string& name);
+
+  const ValidatedPipeline& pipeline_;
+  LiveNodes& nodes_;
+  const Dataset& data_;
+  std::vector<std::shared_ptr<Evaluator>> evaluators_;
+  std::optional<Cached> cached_;
+};
+
+// The learned representation next to the baselines, from a run's final metrics: one row
+// per representation (raw pixels, untrained encoder, trained encoder), one column per
+// evaluator's top-1 accuracy; empty when the run had no baselines.
+std::string representation_table(const Metrics& final_metrics);
+
+}  // namespace sslflow::engine
