@@ -1,5 +1,6 @@
 #include "masked_code_prediction.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ Schema MaskedCodePrediction::schema() {
              "L2-normalise teacher tokens and codes before assignment, as BEiT v2 and ViT-VQGAN"),
       Option("reseed_dead", false, "reset codes unused for dead_after steps to random teacher tokens of the batch"),
       Option("dead_after", 100, "steps without use after which a code is dead (with reseed_dead)").range(1, 1e9),
+      Option::plugin("loss", Loss::kKind, "cross_entropy",
+                     "scores the head's logits (M, K) against the teacher codes (M); cross-entropy as BEiT"),
   };
 }
 
@@ -49,7 +52,7 @@ Signature MaskedCodePrediction::signature() {
           {}};
 }
 
-MaskedCodePrediction::MaskedCodePrediction(const Params& params) {
+MaskedCodePrediction::MaskedCodePrediction(const Params& params) : loss_(params.plugin<Loss>("loss")) {
   options_.codes = params.get<int64_t>("codes");
   options_.momentum = params.get<double>("momentum");
   options_.beta = params.get<double>("beta");
@@ -88,31 +91,28 @@ StepOutput MaskedCodePrediction::forward(const MethodInputs& inputs) {
   Quantized quantized = codebook_->quantize(reshape(teacher.detach(), Shape{b * tokens_, options_.dim}));
 
   std::vector<int64_t> masked;  // flat token positions the student must predict
-  std::vector<int64_t> labels;  // their teacher codes
+  std::vector<float> labels;    // their teacher codes, as class ids
   for (int64_t i = 0; i < b * tokens_; ++i)
     if (mask.data()[i] != 0.0f) {
       masked.push_back(i);
-      labels.push_back(quantized.indices[size_t(i)]);
+      labels.push_back(float(quantized.indices[size_t(i)]));
     }
   if (masked.empty()) throw Error(std::string(kName) + ": the mask hides no token, so there is nothing to predict");
 
   const Var flat = reshape(student, Shape{b * tokens_, student_dim_});  // (B T, D)
   const Var logits = head_->forward(index_select(flat, 0, masked));    // (M, K)
-  const Var prediction = cross_entropy(logits, labels);
+  const int64_t m = int64_t(masked.size());
+  const Var prediction = (*loss_)(logits, Var(Tensor(Shape{m}, labels)));  // labels (M)
 
   int64_t correct = 0;
-  const Tensor& l = logits.value();
-  for (size_t i = 0; i < masked.size(); ++i) {
-    const float* row = l.data() + int64_t(i) * options_.codes;
-    int64_t best = 0;
-    for (int64_t k = 1; k < options_.codes; ++k)
-      if (row[k] > row[best]) best = k;
-    correct += best == labels[i];
+  for (int64_t i = 0; i < m; ++i) {
+    const float* row = logits.value().data() + i * options_.codes;
+    correct += std::max_element(row, row + options_.codes) - row == int64_t(labels[size_t(i)]);
   }
 
   Metrics metrics{{"prediction_loss", prediction.value().item()},
                   {"commitment_loss", quantized.commitment.value().item()},
-                  {"token_accuracy", double(correct) / double(masked.size())},
+                  {"token_accuracy", double(correct) / double(m)},
                   {"codebook_usage", quantized.usage},
                   {"perplexity", quantized.perplexity}};
   return {add(prediction, quantized.commitment), std::move(metrics)};

@@ -4,8 +4,9 @@
 // Inputs: `student` (B, T, D), the student's tokens on the masked image; `teacher`
 // (B, T, C), the EMA teacher's tokens on the full image; `mask` (B, T), 1 at masked tokens.
 // Each teacher token is quantised by a Codebook of K codes; a linear head on the student's
-// tokens predicts, at every masked token, the index of its teacher token's code, scored by
-// cross-entropy over the K codes (the sdk's cross_entropy op, mean over masked tokens).
+// tokens predicts, at every masked token, the index of its teacher token's code. The `loss`
+// plugin scores the logits (M, K) of the M masked tokens against their codes, given as
+// class ids (M) stored as floats: cross-entropy over the K codes by default, as BEiT.
 // The loss adds the codebook's commitment term on the teacher's features. The teacher's
 // tokens are detached, so that term carries no gradient anywhere: the codebook (the
 // tokeniser) learns only through its EMA update, applied in end_step() after the optimizer
@@ -19,6 +20,7 @@
 #include <memory>
 
 #include "codebook.hpp"
+#include "sslflow/interfaces/loss.hpp"
 #include "sslflow/interfaces/method.hpp"
 #include "sslflow/nn/linear.hpp"
 #include "sslflow/params.hpp"
@@ -37,6 +39,7 @@ class MaskedCodePrediction final : public Method {
 
  private:
   CodebookOptions options_;
+  std::shared_ptr<Loss> loss_;
   std::shared_ptr<Codebook> codebook_;
   std::shared_ptr<nn::Linear> head_;  // (D) -> (K) logits
   int64_t tokens_ = 0;                // T

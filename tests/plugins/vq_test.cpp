@@ -8,10 +8,14 @@
 #include "../golden/golden.hpp"
 #include "builtin_registry.hpp"
 #include "codebook.hpp"
+#include "config/pipeline_config.hpp"
+#include "graph/validate.hpp"
 #include "sslflow/error.hpp"
+#include "sslflow/interfaces/loss.hpp"
 #include "sslflow/interfaces/method.hpp"
 #include "sslflow/io/safetensors.hpp"
 #include "sslflow/ops.hpp"
+#include "train/trainer.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -248,6 +252,14 @@ MethodInputs vq_inputs(const Var& student, const Var& teacher, const Tensor& mas
   return in;
 }
 
+// The vq method with `options`, its loss built from the shipped plugins.
+std::shared_ptr<Method> make_vq(const Value& options = Value(Value::Map{})) {
+  const PluginInfo* info = testing::builtin_registry().find(Method::kKind, "vq");
+  Params params = Params::resolve(info->key(), info->schema, options);
+  params.set_plugin("loss", testing::make_builtin<Loss>(params.value("loss").find("plugin")->as_string()));
+  return testing::builtin_registry().create<Method>("vq", params);
+}
+
 double metric(const Metrics& metrics, const std::string& name) {
   for (const auto& [n, v] : metrics)
     if (n == name) return v;
@@ -257,8 +269,7 @@ double metric(const Metrics& metrics, const std::string& name) {
 }  // namespace
 
 TEST_CASE("Vq.Method.predicts_teacher_codes_at_masked_tokens", "[plugin]") {
-  auto method = testing::make_builtin<Method>(
-      "vq", Value(Value::Map{{"codes", Value(kCodes)}, {"normalize", Value(false)}, {"momentum", Value(0.5)}}));
+  auto method = make_vq(Value(Value::Map{{"codes", Value(kCodes)}, {"normalize", Value(false)}, {"momentum", Value(0.5)}}));
   method->setup(vq_shapes(), NodeSetup{"objective", 3});
   const Tensor codes = random_tensor({kCodes, kTeacherDim}, 10);
   method->load_state_dict({{"codebook.codes", codes}, {"codebook.ema_sums", codes}, {"codebook.seeded", Tensor::full({1}, 1)}},
@@ -304,7 +315,7 @@ TEST_CASE("Vq.Method.predicts_teacher_codes_at_masked_tokens", "[plugin]") {
 }
 
 TEST_CASE("Vq.Method.rejects_mismatched_inputs", "[plugin]") {
-  auto method = testing::make_builtin<Method>("vq");
+  auto method = make_vq();
   SECTION("token counts differ at setup") {
     REQUIRE_THROWS_AS(method->setup(vq_shapes(kTokens + 1), NodeSetup{"objective", 0}), ShapeError);
     REQUIRE_THROWS_WITH(method->setup(vq_shapes(kTokens + 1), NodeSetup{"objective", 0}),
@@ -323,4 +334,33 @@ TEST_CASE("Vq.Method.rejects_mismatched_inputs", "[plugin]") {
     const Var teacher(random_tensor({kBatch, kTokens, kTeacherDim}, 2));
     REQUIRE_THROWS_AS(method->forward(vq_inputs(student, teacher, Tensor::full({kBatch, kTokens}, 1))), ShapeError);
   }
+}
+
+TEST_CASE("Vq.Pipeline.loss_falls_and_codes_stay_in_use", "[plugin][engine]") {
+  // A small version of pipelines/vq_fmnist.yaml on generated images.
+  const char* yaml = R"(name: vq-synthetic
+seed: 0
+train: {epochs: 3, batch_size: 32, log_every_steps: 100,
+        optimizer: {plugin: adamw, lr: 2.0e-3, weight_decay: 0.05}, lr_schedule: constant}
+data: {plugin: synthetic, train_size: 256, test_size: 32, image_size: 28, num_classes: 4}
+nodes:
+  mask:    {plugin: patch_mask, input: data.image, patch: 7, ratio: 0.6}
+  student: {plugin: vit, input: data.image, mask: mask, dim: 32, depth: 2, heads: 2, patch: 7}
+  teacher: {ema_of: student, input: data.image, schedule: {plugin: linear, start: 0.996, end: 0.9999}}
+  objective: {plugin: vq, student: student.tokens, teacher: teacher.tokens, mask: mask, codes: 16}
+)";
+  const engine::ValidatedPipeline pipeline =
+      engine::validate(PipelineConfig::parse(yaml, "vq.yaml"), testing::builtin_registry());
+  const engine::RunResult run = engine::train(pipeline, {});
+  REQUIRE(run.losses.size() == 24);
+  const auto window_mean = [&](size_t begin) {
+    double s = 0.0;
+    for (size_t i = begin; i < begin + 6; ++i) s += run.losses[i];
+    return s / 6.0;
+  };
+  INFO("first steps " << window_mean(0) << ", last steps " << window_mean(18));
+  REQUIRE(window_mean(18) < window_mean(0));
+  // More than one code of the 16 chosen in the last batch.
+  REQUIRE(metric(run.final_metrics, "objective.codebook_usage") * 16 > 1.0);
+  REQUIRE(metric(run.final_metrics, "objective.perplexity") > 1.0);
 }
