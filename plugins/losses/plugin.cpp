@@ -9,6 +9,7 @@ SSLFLOW_PLUGIN("losses", SSLFLOW_VERSION_STRING) {
                                              "mean of -cos(pred, target) along the last dimension (SimSiam, BYOL)");
   registry.add<Loss, losses::SmoothL1>("smooth_l1", "Huber loss with transition beta (data2vec)");
   registry.add<Loss, losses::Mse>("mse", "mean squared error (MAE)");
-  registry.add<Loss, losses::CrossEntropy>("cross_entropy", "softmax cross-entropy of logits (N, C) with class ids (N)");
+  registry.add<Loss, losses::CrossEntropy>("cross_entropy",
+                                           "softmax cross-entropy of logits (N, C) with class ids (N)");
   registry.add<Loss, losses::Commitment>("commitment", "beta * mean((z - sg(q))^2), VQ-VAE's commitment term");
 }

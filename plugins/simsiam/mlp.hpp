@@ -4,8 +4,9 @@
 //
 // widths [w0, w1, ..., wn] give n Linear layers. After each but the last: BatchNorm1d (when
 // hidden_norm) and ReLU. After the last: BatchNorm1d without affine parameters (when
-// output_norm), as SimSiam's projector. A Linear followed by BatchNorm has no bias (the
-// normalisation removes it), as in the SimSiam reference implementation.
+// output_norm), as SimSiam's projector. A Linear followed by BatchNorm has no bias, which
+// the normalisation would cancel: the reference implementation's hidden layers have none,
+// and the bias of its last projector layer is frozen and cancelled by the output norm.
 //
 // Threading: forward() runs the batch norms in training mode, which update their running
 // statistics: call it from one thread at a time.

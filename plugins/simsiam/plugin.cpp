@@ -5,6 +5,6 @@
 
 SSLFLOW_PLUGIN("simsiam", SSLFLOW_VERSION_STRING) {
   using namespace sslflow;
-  registry.add<Method, simsiam::SimSiam>("simsiam",
-                                         "SimSiam: projector, predictor and a stop-gradient on two views (Chen & He 2021)");
+  registry.add<Method, simsiam::SimSiam>(
+      "simsiam", "SimSiam: projector, predictor and a stop-gradient on two views (Chen & He 2021)");
 }

@@ -102,7 +102,7 @@ TEST_CASE("Losses.cross_entropy.hand_computed", "[plugin]") {
   REQUIRE_THAT(value_of(*loss, logits, ids), WithinAbs(1.5 * std::log(2.0), 1e-6));
   REQUIRE_THAT(value_of(*make_loss("cross_entropy", {{"reduction", "sum"}}), logits, ids),
                WithinAbs(3.0 * std::log(2.0), 1e-6));
-  loss->operator()(logits, ids).backward();
+  (*loss)(logits, ids).backward();
   REQUIRE(logits.has_grad());
 }
 

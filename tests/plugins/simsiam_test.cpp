@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -9,11 +10,14 @@
 
 #include "../golden/golden.hpp"
 #include "builtin_registry.hpp"
+#include "config/pipeline_config.hpp"
+#include "graph/validate.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/loss.hpp"
 #include "sslflow/interfaces/method.hpp"
 #include "sslflow/io/safetensors.hpp"
 #include "sslflow/ops.hpp"
+#include "train/trainer.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -101,6 +105,30 @@ TEST_CASE("SimSiam.schema.paper_defaults", "[plugin]") {
   REQUIRE(default_of("loss").find("plugin")->as_string() == "negative_cosine");
   REQUIRE(info->signature.inputs.size() == 1);
   REQUIRE(info->signature.inputs[0].repeated);
+}
+
+TEST_CASE("SimSiam.init.kaiming_or_pytorch", "[plugin]") {
+  // proj_bn off: every Linear has a bias. PyTorch's default draws it from U(-1/sqrt(in),
+  // 1/sqrt(in)); Kaiming zeroes it and draws weights with std sqrt(2 / fan_in).
+  const auto kaiming = make_simsiam(small({{"init", "kaiming"}, {"proj_bn", false}, {"proj_hidden", 256}}));
+  kaiming->setup(two_views(64), kSetup);
+  const auto pytorch = make_simsiam(small({{"proj_bn", false}, {"proj_hidden", 256}}));
+  pytorch->setup(two_views(64), kSetup);
+  auto parameter = [](const Method& m, const std::string& name) {
+    for (const auto& [n, p] : m.named_parameters())
+      if (n == name) return p.value();
+    FAIL("no parameter " << name);
+    return Tensor();
+  };
+  const Tensor w = parameter(*kaiming, "projector.0.weight");  // (256, 64)
+  double sum_sq = 0.0;
+  for (float v : w.values()) sum_sq += double(v) * v;
+  REQUIRE_THAT(std::sqrt(sum_sq / static_cast<double>(w.numel())), WithinAbs(std::sqrt(2.0 / 64.0), 0.01));
+  REQUIRE(all_zero(parameter(*kaiming, "projector.0.bias")));
+  REQUIRE_FALSE(all_zero(parameter(*pytorch, "projector.0.bias")));
+  float largest = 0.0f;
+  for (float v : parameter(*pytorch, "projector.0.weight").values()) largest = std::max(largest, std::abs(v));
+  REQUIRE(largest <= 0.125f);  // 1 / sqrt(64)
 }
 
 TEST_CASE("SimSiam.inputs.exactly_two_views", "[plugin]") {
@@ -254,4 +282,52 @@ TEST_CASE("SimSiam.golden.loss_and_gradients_match_pytorch", "[plugin][golden]")
       for (const auto& [name, b] : method->named_buffers()) expect(name + ".updated", b, golden::kOutputTolerance);
     }
   }
+}
+
+namespace {
+
+// SimSiam on generated blobs: two augmented views through one small ConvNet.
+const char* kTrainRun = R"(name: simsiam-synthetic
+seed: 2
+train: {epochs: 8, batch_size: 32, optimizer: {plugin: sgd, lr: 0.1, momentum: 0.9, weight_decay: 5.0e-4},
+        lr_schedule: cosine, log_every_steps: 1}
+data: {plugin: synthetic, train_size: 256, test_size: 0, image_size: 12, num_classes: 4}
+nodes:
+  view1: {plugin: augment, input: data.image, crop: [0.4, 1.0], flip: 0.5, jitter: 0.4}
+  view2: {plugin: augment, input: data.image, crop: [0.4, 1.0], flip: 0.5, jitter: 0.4}
+  backbone: {plugin: convnet, inputs: [view1, view2], channels: [8, 16], strides: [1, 2]}
+  objective:
+    plugin: simsiam
+    inputs: [backbone.0, backbone.1]
+    proj_layers: 2
+    proj_hidden: 32
+    proj_dim: 32
+    pred_dim: 8
+)";
+
+double mean_of(const std::vector<double>& values, size_t begin, size_t end) {
+  double total = 0.0;
+  for (size_t i = begin; i < end; ++i) total += values[i];
+  return total / static_cast<double>(end - begin);
+}
+
+}  // namespace
+
+TEST_CASE("SimSiam.train.loss_falls_without_collapse", "[plugin][engine]") {
+  const engine::ValidatedPipeline pipeline =
+      engine::validate(PipelineConfig::parse(kTrainRun, "simsiam.yaml"), testing::builtin_registry());
+  const engine::RunResult run = engine::train(pipeline, {});
+  const std::vector<double>& losses = run.losses;
+  REQUIRE(losses.size() == 64);  // 8 epochs of 256 / 32
+  for (double loss : losses) {
+    REQUIRE(std::isfinite(loss));
+    REQUIRE(loss >= -1.0 - 1e-6);
+  }
+  const double first = mean_of(losses, 0, 4), last = mean_of(losses, losses.size() - 4, losses.size());
+  INFO("mean loss of the first 4 steps " << first << ", of the last 4 " << last);
+  REQUIRE(last < first - 0.2);
+  // Healthy representations keep z_std_ratio near 1; a collapsed run drives it to 0.
+  const double ratio = metric(run.final_metrics, "objective.z_std_ratio");
+  INFO("z_std_ratio at the last step " << ratio);
+  REQUIRE(ratio > 0.3);
 }
