@@ -19,6 +19,7 @@
 #include "sslflow/interfaces/node.hpp"
 #include "sslflow/metrics.hpp"
 #include "sslflow/module.hpp"
+#include "sslflow/plugin.hpp"
 #include "sslflow/ports.hpp"
 
 namespace sslflow {

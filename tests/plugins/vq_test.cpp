@@ -1,0 +1,366 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "../golden/golden.hpp"
+#include "builtin_registry.hpp"
+#include "codebook.hpp"
+#include "config/pipeline_config.hpp"
+#include "graph/validate.hpp"
+#include "sslflow/error.hpp"
+#include "sslflow/interfaces/loss.hpp"
+#include "sslflow/interfaces/method.hpp"
+#include "sslflow/io/safetensors.hpp"
+#include "sslflow/ops.hpp"
+#include "train/trainer.hpp"
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
+using namespace sslflow;
+using vq::Codebook;
+using vq::CodebookOptions;
+
+namespace {
+
+Tensor tensor(Shape shape, std::vector<float> values) { return Tensor(shape, values); }
+
+CodebookOptions plain_options(int64_t codes, int64_t dim, double momentum = 0.5) {
+  CodebookOptions o;
+  o.codes = codes;
+  o.dim = dim;
+  o.momentum = momentum;
+  o.beta = 0.25;
+  o.normalize = false;
+  return o;
+}
+
+// The named tensor of a module's state.
+Tensor state(const Module& m, const std::string& name) {
+  for (const auto& [n, t] : m.state_dict())
+    if (n == name) return t;
+  throw Error("no state '" + name + "'");
+}
+
+// Values drawn N(0, 1) from their own stream.
+Tensor random_tensor(Shape shape, uint64_t index) {
+  Rng rng(5, "test.vq", index);
+  Tensor t(shape);
+  for (float& v : t.values()) v = rng.normal();
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("Vq.Codebook.ema_update_hand_computed", "[plugin]") {
+  Codebook book(plain_options(2, 2), 0, "codebook");
+  book.set_codes(tensor({2, 2}, {0, 0, 4, 0}));
+  // Rows 0 and 1 are nearest code 0 (distances 1 vs 9, 1 vs 17), rows 2 and 3 code 1 (9 vs 1, 29 vs 5).
+  const vq::Quantized q = book.quantize(Var(tensor({4, 2}, {1, 0, 0, 1, 3, 0, 5, 2})));
+  REQUIRE(q.indices == std::vector<int64_t>{0, 0, 1, 1});
+  // z - q: (1, 0), (0, 1), (-1, 0), (1, 2): squares sum to 8 over 8 elements; beta 0.25.
+  REQUIRE(q.commitment.value().item() == 0.25f);
+  REQUIRE(q.usage == 1.0);
+  REQUIRE_THAT(q.perplexity, WithinRel(2.0, 1e-12));
+  const std::vector<float> quantized{0, 0, 0, 0, 4, 0, 4, 0};
+  REQUIRE(std::vector<float>(q.quantized.value().values().begin(), q.quantized.value().values().end()) == quantized);
+
+  book.update(0);
+  // n = 0.5 * 1 + 0.5 * 2; e0 = 0.5 (0, 0) + 0.5 (1, 1); e1 = 0.5 (4, 0) + 0.5 (8, 2).
+  REQUIRE(book.ema_counts().data()[0] == 1.5f);
+  REQUIRE(book.ema_counts().data()[1] == 1.5f);
+  const std::vector<float> sums{0.5f, 0.5f, 6.0f, 1.0f};
+  REQUIRE(std::vector<float>(book.ema_sums().values().begin(), book.ema_sums().values().end()) == sums);
+  const std::vector<float> codes{0.5f / 1.5f, 0.5f / 1.5f, 6.0f / 1.5f, 1.0f / 1.5f};
+  REQUIRE(std::vector<float>(book.codes().values().begin(), book.codes().values().end()) == codes);
+}
+
+TEST_CASE("Vq.Codebook.nearest_code_ties_go_to_the_lowest_index", "[plugin]") {
+  Codebook book(plain_options(4, 2), 0, "codebook");
+  book.set_codes(tensor({4, 2}, {1, 0, -1, 0, 0, 1, -1, 0}));  // code 3 repeats code 1
+  // (0, 0) is at distance 1 from every code; (-1, 0.1) is as near to code 1 as to code 3.
+  REQUIRE(book.assign(tensor({3, 2}, {0, 0, -1, 0.1f, 0.1f, 1})) == std::vector<int64_t>{0, 1, 2});
+
+  SECTION("normalised, codes of one direction tie") {
+    CodebookOptions o = plain_options(2, 2);
+    Codebook plain(o, 0, "codebook");
+    o.normalize = true;
+    Codebook normalized(o, 0, "codebook");
+    for (Codebook* b : {&plain, &normalized}) b->set_codes(tensor({2, 2}, {1, 0, 2, 0}));
+    REQUIRE(plain.assign(tensor({1, 2}, {5, 0})) == std::vector<int64_t>{1});
+    REQUIRE(normalized.assign(tensor({1, 2}, {5, 0})) == std::vector<int64_t>{0});
+  }
+  SECTION("features of the wrong width") {
+    REQUIRE_THROWS_AS(book.assign(tensor({1, 3}, {0, 0, 0})), ShapeError);
+    REQUIRE_THROWS_WITH(book.assign(tensor({1, 3}, {0, 0, 0})), Contains("vq codebook") && Contains("[1, 3]"));
+  }
+}
+
+TEST_CASE("Vq.Codebook.straight_through_gradient", "[plugin][grad]") {
+  const Tensor weight = random_tensor({5, 3}, 1);  // d loss / d q_st
+  for (bool normalize : {false, true}) {
+    INFO("normalize " << normalize);
+    CodebookOptions o = plain_options(4, 3);
+    o.normalize = normalize;
+    Codebook book(o, 0, "codebook");
+    book.set_codes(random_tensor({4, 3}, 2));
+    Var z(random_tensor({5, 3}, 3), true);
+    const vq::Quantized q = book.quantize(z);
+    sum(mul(q.quantized, Var(weight))).backward();
+    // The reference: the same weighted loss taken directly on the (normalised) features.
+    Var reference(z.value().clone(), true);
+    sum(mul(normalize ? l2_normalize(reference, 1) : reference, Var(weight))).backward();
+    const golden::Comparison c = golden::compare("z.grad", z.grad(), reference.grad(), {1e-6, 1e-6});
+    INFO(c.report);
+    REQUIRE(c.ok);
+    // Forward, q_st is the chosen code.
+    const Tensor codes = normalize ? l2_normalize(Var(book.codes()), 1).value() : book.codes();
+    for (int64_t i = 0; i < 5; ++i)
+      for (int64_t j = 0; j < 3; ++j)
+        REQUIRE_THAT(q.quantized.value().data()[i * 3 + j],
+                     WithinAbs(codes.data()[q.indices[size_t(i)] * 3 + j], 1e-6));
+  }
+}
+
+TEST_CASE("Vq.Codebook.usage_and_perplexity_of_known_histograms", "[plugin]") {
+  REQUIRE(vq::codebook_usage(std::vector<double>{4, 0, 0, 0}) == 0.25);
+  REQUIRE_THAT(vq::perplexity(std::vector<double>{4, 0, 0, 0}), WithinAbs(1.0, 1e-12));
+  REQUIRE(vq::codebook_usage(std::vector<double>{1, 1, 1, 1}) == 1.0);
+  REQUIRE_THAT(vq::perplexity(std::vector<double>{1, 1, 1, 1}), WithinRel(4.0, 1e-12));
+  // p = (1/2, 1/4, 1/4, 0): entropy 1.5 ln 2, perplexity 2^1.5.
+  REQUIRE(vq::codebook_usage(std::vector<double>{2, 1, 1, 0}) == 0.75);
+  REQUIRE_THAT(vq::perplexity(std::vector<double>{2, 1, 1, 0}), WithinRel(std::pow(2.0, 1.5), 1e-12));
+  REQUIRE(vq::perplexity(std::vector<double>{0, 0}) == 0.0);
+}
+
+TEST_CASE("Vq.Codebook.dead_codes_reseeded_from_the_batch", "[plugin]") {
+  const Tensor batch = tensor({3, 2}, {0.1f, 0, 0, 0.1f, -0.1f, 0});  // every row nearest code 0
+  const Tensor start = tensor({3, 2}, {0, 0, 10, 10, -10, -10});
+  const auto run = [&](bool reseed) {
+    CodebookOptions o = plain_options(3, 2, 0.99);
+    o.reseed_dead = reseed;
+    o.dead_after = 2;
+    auto book = std::make_shared<Codebook>(o, 9, "codebook");
+    book->set_codes(start);
+    for (int64_t step = 0; step < 2; ++step) {
+      book->quantize(Var(batch));
+      book->update(step);
+      if (step == 0)
+        for (int64_t j = 1; j < 3; ++j) REQUIRE(state(*book, "idle_steps").data()[j] == 1.0f);
+    }
+    return book;
+  };
+
+  const auto kept = run(false);
+  REQUIRE(state(*kept, "idle_steps").data()[1] == 2.0f);
+  REQUIRE_THAT(kept->codes().data()[2], WithinAbs(10.0, 1e-5));
+
+  const auto reseeded = run(true);
+  for (int64_t j = 1; j < 3; ++j) {
+    INFO("code " << j);
+    bool is_batch_row = false;
+    for (int64_t r = 0; r < 3; ++r)
+      is_batch_row |= reseeded->codes().data()[j * 2] == batch.data()[r * 2] &&
+                      reseeded->codes().data()[j * 2 + 1] == batch.data()[r * 2 + 1];
+    REQUIRE(is_batch_row);
+    REQUIRE(reseeded->ema_counts().data()[j] == 1.0f);
+    REQUIRE(reseeded->ema_sums().data()[j * 2] == reseeded->codes().data()[j * 2]);
+    REQUIRE(state(*reseeded, "idle_steps").data()[j] == 0.0f);
+  }
+  // The draw is a function of the seed and the step alone.
+  const auto again = run(true);
+  REQUIRE(std::vector<float>(again->codes().values().begin(), again->codes().values().end()) ==
+          std::vector<float>(reseeded->codes().values().begin(), reseeded->codes().values().end()));
+}
+
+TEST_CASE("Vq.Codebook.seeded_by_kmeans_plus_plus_on_first_use", "[plugin]") {
+  // Three tight clusters far apart: k-means++ picks one row of each.
+  Tensor z(Shape{30, 2});
+  Rng rng(2, "test.vq.clusters");
+  const float centres[3][2] = {{0, 0}, {20, 0}, {0, 20}};
+  for (int64_t i = 0; i < 30; ++i)
+    for (int64_t j = 0; j < 2; ++j) z.data()[i * 2 + j] = centres[i % 3][j] + 0.1f * rng.normal();
+  Codebook book(plain_options(3, 2), 4, "codebook");
+  REQUIRE(state(book, "seeded").data()[0] == 0.0f);
+  const vq::Quantized q = book.quantize(Var(z));
+  REQUIRE(state(book, "seeded").data()[0] == 1.0f);
+  REQUIRE(q.usage == 1.0);
+  for (int64_t k = 0; k < 3; ++k) {
+    bool is_row = false;
+    for (int64_t i = 0; i < 30; ++i)
+      is_row |= book.codes().data()[k * 2] == z.data()[i * 2] && book.codes().data()[k * 2 + 1] == z.data()[i * 2 + 1];
+    REQUIRE(is_row);
+  }
+}
+
+TEST_CASE("Vq.Codebook.matches_pytorch", "[plugin][golden]") {
+  const std::string path = std::string(SSLFLOW_SOURCE_DIR) + "/tests/plugins/data/vq.safetensors";
+  const io::SafetensorsFile file = io::read_safetensors(path);
+  const auto stored = [&](const std::string& name) {
+    for (const auto& [n, t] : file.tensors)
+      if (n == name) return t;
+    throw FormatError(path, "no tensor '" + name + "'");
+  };
+  const auto expect = [](const std::string& name, const Tensor& actual, const Tensor& expected) {
+    const golden::Comparison c = golden::compare(name, actual, expected, golden::kOutputTolerance);
+    INFO(c.report);
+    CHECK(c.ok);
+  };
+
+  for (const auto& [name, steps, normalize] : {std::tuple{"plain", 2, false}, std::tuple{"normalized", 1, true}}) {
+    INFO("case " << name);
+    const std::string prefix = std::string(name) + ".";
+    CodebookOptions o = plain_options(6, 4, 0.9);
+    o.normalize = normalize;
+    Codebook book(o, 0, "codebook");
+    book.set_codes(stored(prefix + "codes0"));
+    for (int s = 1; s <= steps; ++s) {
+      const std::string k = std::to_string(s);
+      const vq::Quantized q = book.quantize(Var(stored(prefix + "z" + k)));
+      Tensor indices(Shape{int64_t(q.indices.size())});
+      for (size_t i = 0; i < q.indices.size(); ++i) indices.data()[i] = float(q.indices[i]);
+      expect(prefix + "indices" + k, indices, stored(prefix + "indices" + k));
+      expect(prefix + "commitment" + k, q.commitment.value(), stored(prefix + "commitment" + k));
+      book.update(s - 1);
+      expect(prefix + "ema_counts" + k, book.ema_counts(), stored(prefix + "ema_counts" + k));
+      expect(prefix + "ema_sums" + k, book.ema_sums(), stored(prefix + "ema_sums" + k));
+      expect(prefix + "codes" + k, book.codes(), stored(prefix + "codes" + k));
+    }
+  }
+}
+
+namespace {
+
+constexpr int64_t kBatch = 2, kTokens = 4, kStudentDim = 5, kTeacherDim = 3, kCodes = 4;
+
+Packet packet(PortType type, const Var& value) { return Packet{type, {value}}; }
+
+InputShapes vq_shapes(int64_t teacher_tokens = kTokens) {
+  return {{"student", {Shape{kTokens, kStudentDim}}},
+          {"teacher", {Shape{teacher_tokens, kTeacherDim}}},
+          {"mask", {Shape{kTokens}}}};
+}
+
+MethodInputs vq_inputs(const Var& student, const Var& teacher, const Tensor& mask) {
+  MethodInputs in;
+  in.add("student", packet(PortType::Tokens, student));
+  in.add("teacher", packet(PortType::Tokens, teacher));
+  in.add("mask", packet(PortType::Mask, Var(mask)));
+  return in;
+}
+
+// The vq method with `options`, its loss built from the shipped plugins.
+std::shared_ptr<Method> make_vq(const Value& options = Value(Value::Map{})) {
+  const PluginInfo* info = testing::builtin_registry().find(Method::kKind, "vq");
+  Params params = Params::resolve(info->key(), info->schema, options);
+  params.set_plugin("loss", testing::make_builtin<Loss>(params.value("loss").find("plugin")->as_string()));
+  return testing::builtin_registry().create<Method>("vq", params);
+}
+
+double metric(const Metrics& metrics, const std::string& name) {
+  for (const auto& [n, v] : metrics)
+    if (n == name) return v;
+  throw Error("no metric '" + name + "'");
+}
+
+}  // namespace
+
+TEST_CASE("Vq.Method.predicts_teacher_codes_at_masked_tokens", "[plugin]") {
+  auto method = make_vq(Value(Value::Map{{"codes", Value(kCodes)}, {"normalize", Value(false)}, {"momentum", Value(0.5)}}));
+  method->setup(vq_shapes(), NodeSetup{"objective", 3});
+  const Tensor codes = random_tensor({kCodes, kTeacherDim}, 10);
+  method->load_state_dict({{"codebook.codes", codes}, {"codebook.ema_sums", codes}, {"codebook.seeded", Tensor::full({1}, 1)}},
+                          false);
+
+  Var student(random_tensor({kBatch, kTokens, kStudentDim}, 11), true);
+  Var teacher(random_tensor({kBatch, kTokens, kTeacherDim}, 12), true);
+  const Tensor mask = tensor({kBatch, kTokens}, {1, 0, 1, 0, 0, 1, 1, 1});
+  const StepOutput out = method->forward(vq_inputs(student, teacher, mask));
+
+  // The expected loss from the head's weights and the nearest codes, computed directly.
+  Codebook reference(plain_options(kCodes, kTeacherDim), 0, "reference");
+  reference.set_codes(codes);
+  const std::vector<int64_t> nearest = reference.assign(teacher.value().reshape({kBatch * kTokens, kTeacherDim}));
+  std::vector<int64_t> rows, labels;
+  for (int64_t i = 0; i < kBatch * kTokens; ++i)
+    if (mask.data()[i] == 1.0f) {
+      rows.push_back(i);
+      labels.push_back(nearest[size_t(i)]);
+    }
+  const Var logits = linear(index_select(Var(student.value().reshape({kBatch * kTokens, kStudentDim})), 0, rows),
+                            Var(state(*method, "head.weight")), Var(state(*method, "head.bias")));
+  const double prediction = cross_entropy(logits, labels).value().item();
+  REQUIRE_THAT(metric(out.metrics, "prediction_loss"), WithinRel(prediction, 1e-6));
+  REQUIRE_THAT(out.loss.value().item(), WithinRel(prediction + metric(out.metrics, "commitment_loss"), 1e-6));
+  REQUIRE(metric(out.metrics, "codebook_usage") > 0.0);
+  REQUIRE(metric(out.metrics, "perplexity") >= 1.0);
+  const double accuracy = metric(out.metrics, "token_accuracy");
+  REQUIRE((accuracy >= 0.0 && accuracy <= 1.0));
+
+  out.loss.backward();
+  REQUIRE(student.has_grad());
+  REQUIRE_FALSE(teacher.has_grad());  // the teacher is detached: commitment carries no gradient
+  // Unmasked student tokens get no gradient.
+  for (int64_t j = 0; j < kStudentDim; ++j) REQUIRE(student.grad().data()[1 * kStudentDim + j] == 0.0f);
+
+  // The codebook learns in end_step, by EMA (momentum 0.5) only.
+  method->end_step(0, 10);
+  std::vector<double> count(kCodes, 0.5);
+  for (int64_t k : nearest) count[size_t(k)] += 0.5;
+  for (int64_t k = 0; k < kCodes; ++k)
+    REQUIRE(state(*method, "codebook.ema_counts").data()[k] == float(count[size_t(k)]));
+}
+
+TEST_CASE("Vq.Method.rejects_mismatched_inputs", "[plugin]") {
+  auto method = make_vq();
+  SECTION("token counts differ at setup") {
+    REQUIRE_THROWS_AS(method->setup(vq_shapes(kTokens + 1), NodeSetup{"objective", 0}), ShapeError);
+    REQUIRE_THROWS_WITH(method->setup(vq_shapes(kTokens + 1), NodeSetup{"objective", 0}),
+                        Contains("vq") && Contains("[5, 3]"));
+  }
+  SECTION("a mask that hides nothing") {
+    method->setup(vq_shapes(), NodeSetup{"objective", 0});
+    const Var student(random_tensor({kBatch, kTokens, kStudentDim}, 1));
+    const Var teacher(random_tensor({kBatch, kTokens, kTeacherDim}, 2));
+    REQUIRE_THROWS_WITH(method->forward(vq_inputs(student, teacher, Tensor(Shape{kBatch, kTokens}))),
+                        Contains("vq") && Contains("hides no token"));
+  }
+  SECTION("a batch of the wrong width") {
+    method->setup(vq_shapes(), NodeSetup{"objective", 0});
+    const Var student(random_tensor({kBatch, kTokens, kStudentDim + 1}, 1));
+    const Var teacher(random_tensor({kBatch, kTokens, kTeacherDim}, 2));
+    REQUIRE_THROWS_AS(method->forward(vq_inputs(student, teacher, Tensor::full({kBatch, kTokens}, 1))), ShapeError);
+  }
+}
+
+TEST_CASE("Vq.Pipeline.loss_falls_and_codes_stay_in_use", "[plugin][engine]") {
+  // A small version of pipelines/vq_fmnist.yaml on generated images.
+  const char* yaml = R"(name: vq-synthetic
+seed: 0
+train: {epochs: 3, batch_size: 32, log_every_steps: 100,
+        optimizer: {plugin: adamw, lr: 2.0e-3, weight_decay: 0.05}, lr_schedule: constant}
+data: {plugin: synthetic, train_size: 256, test_size: 32, image_size: 28, num_classes: 4}
+nodes:
+  mask:    {plugin: patch_mask, input: data.image, patch: 7, ratio: 0.6}
+  student: {plugin: vit, input: data.image, mask: mask, dim: 32, depth: 2, heads: 2, patch: 7}
+  teacher: {ema_of: student, input: data.image, schedule: {plugin: linear, start: 0.996, end: 0.9999}}
+  objective: {plugin: vq, student: student.tokens, teacher: teacher.tokens, mask: mask, codes: 16}
+)";
+  const engine::ValidatedPipeline pipeline =
+      engine::validate(PipelineConfig::parse(yaml, "vq.yaml"), testing::builtin_registry());
+  const engine::RunResult run = engine::train(pipeline, {});
+  REQUIRE(run.losses.size() == 24);
+  const auto window_mean = [&](size_t begin) {
+    double s = 0.0;
+    for (size_t i = begin; i < begin + 6; ++i) s += run.losses[i];
+    return s / 6.0;
+  };
+  INFO("first steps " << window_mean(0) << ", last steps " << window_mean(18));
+  REQUIRE(window_mean(18) < window_mean(0));
+  // More than one code of the 16 chosen in the last batch.
+  REQUIRE(metric(run.final_metrics, "objective.codebook_usage") * 16 > 1.0);
+  REQUIRE(metric(run.final_metrics, "objective.perplexity") > 1.0);
+}
