@@ -15,7 +15,8 @@ namespace {
 const std::vector<std::string> kTopLevelKeys = {"name", "seed", "train", "data", "nodes", "eval", "sweep"};
 const std::vector<std::string> kTeacherKeys = {"ema_of", "schedule", "input", "inputs"};
 const std::regex kIdentifier("[A-Za-z_][A-Za-z0-9_]*");
-const std::regex kReference("[A-Za-z_][A-Za-z0-9_]*(\\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))?");
+const std::regex kReference(
+    "[A-Za-z_][A-Za-z0-9_]*(\\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+(\\.[A-Za-z_][A-Za-z0-9_]*)?))?");
 
 std::string comma_list(const std::vector<std::string>& names) {
   std::string s;
@@ -37,7 +38,7 @@ void check_plugin_value(const ConfigValue& v, const std::string& what, bool name
 void check_reference(const ConfigValue& v, const std::string& what) {
   const std::string& ref = v.as_string(what);
   if (!std::regex_match(ref, kReference))
-    throw config_error(v.mark(), what + " '" + ref + "' is not a reference: write node, node.port or node.N");
+    throw config_error(v.mark(), what + " '" + ref + "' is not a reference: write node, node.port, node.N or node.N.port");
 }
 
 void check_node(const ConfigEntry& entry) {

@@ -35,8 +35,8 @@ void run_node(LiveNodes& nodes, size_t i, int application, StepValues& values, S
     if (const auto& m = spec.connections("mask"); !m.empty()) mask = values[port_key(m.front(), graph)].value().value();
     Encoder::Output out;
     {
-      std::optional<NoGrad> teacher_guard;
-      if (spec.is_teacher()) teacher_guard.emplace();
+      std::optional<NoGrad> no_grad_guard;
+      if (node.no_grad()) no_grad_guard.emplace();
       nn::ApplicationScope scope(application);
       out = node.encoder->forward(x, mask);
     }
@@ -47,6 +47,8 @@ void run_node(LiveNodes& nodes, size_t i, int application, StepValues& values, S
     return;
   }
   if (node.method) {
+    std::optional<NoGrad> frozen_guard;
+    if (node.no_grad()) frozen_guard.emplace();
     MethodInputs in;
     for (const auto& [port, refs] : spec.inputs)
       for (const PortRef& ref : refs) in.add(port, values[port_key(ref, graph)]);

@@ -3,6 +3,7 @@
 #include "exec/node_step.hpp"
 #include "exec/plugin_factory.hpp"
 #include "sslflow/error.hpp"
+#include "sslflow/io/safetensors.hpp"
 
 namespace sslflow::engine {
 
@@ -72,7 +73,10 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
     NodeSetup context{spec.is_teacher() ? spec.ema_of : spec.name, seed};
     if (node.transform) shapes_[port_key(spec.name, -1, "out")] = {node.transform->setup(input_shape(spec, "input"), context)};
     if (node.encoder) node.encoder->setup(input_shape(spec, "input"), context);
+    if (node.encoder && spec.frozen) node.encoder->eval();
   }
+  for (LiveNode& node : nodes_)
+    if (node.encoder && !node.spec->load_path.empty()) load_checkpoint(node);
   for (LiveNode& node : nodes_)
     if (node.student) node.encoder->load_state_dict(node.student->state_dict());
 
@@ -92,7 +96,7 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
       if (!node.encoder) continue;
       node.encoder->eval();
       for (int a = 0; a < node.spec->applications(); ++a) run_node(*this, i, a, values, nullptr);
-      node.encoder->train();
+      node.encoder->train(!node.spec->frozen);
       for (int a = 0; a < node.spec->applications(); ++a) {
         const int app = node.spec->applications() > 1 ? a : -1;
         for (const PortSpec& port : node.spec->plugin.info->signature.outputs) {
@@ -121,6 +125,21 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
       shapes.emplace_back(port, port_shapes_list);
     }
     node.method->setup(shapes, NodeSetup{node.spec->name, seed});
+    if (!node.spec->load_path.empty()) load_checkpoint(node);
+    if (node.spec->frozen) node.method->eval();
+  }
+}
+
+void LiveNodes::load_checkpoint(LiveNode& node) {
+  const NodeSpec& spec = *node.spec;
+  NamedTensors selected;
+  for (auto& [name, tensor] : io::read_safetensors(spec.load_path).tensors)
+    if (name.starts_with(spec.load_prefix)) selected.emplace_back(name.substr(spec.load_prefix.size()), tensor);
+  try {
+    node.module()->load_state_dict(selected);
+  } catch (const Error& e) {
+    throw Error("node '" + spec.name + "': loading " + spec.load_path + " (prefix '" + spec.load_prefix +
+                "'): " + e.what());
   }
 }
 

@@ -4,8 +4,10 @@
 // Setup order follows the graph: the dataset's sample shape feeds the transforms, their
 // output shapes feed the encoders, and a dry forward pass of two samples (no gradient,
 // evaluation mode) gives the per-sample shape of every encoder port, which the methods
-// need to size their heads. A teacher is a second instance of its student's plugin with
-// the same options, set up the same way, and starts as an exact copy of the student.
+// need to size their heads. A node with `load:` then takes its tensors from a checkpoint; a
+// teacher is a second instance of its student's plugin with the same options, set up the
+// same way, and starts as an exact copy of the student. A frozen node stays in evaluation
+// mode.
 #pragma once
 
 #include <map>
@@ -31,7 +33,9 @@ struct LiveNode {
   std::shared_ptr<Encoder> student;        // teachers only: the encoder they follow
 
   Module* module() const;  // the encoder or method; nullptr for transforms
-  bool trainable() const { return module() && !spec->is_teacher(); }
+  bool trainable() const { return module() && !spec->is_teacher() && !spec->frozen; }
+  // Runs without gradient: teachers and frozen nodes.
+  bool no_grad() const { return spec->is_teacher() || spec->frozen; }
 };
 
 class LiveNodes {
@@ -55,6 +59,8 @@ class LiveNodes {
   NamedTensors state_dict() const;
 
  private:
+  void load_checkpoint(LiveNode& node);
+
   const PipelineGraph& graph_;
   std::vector<LiveNode> nodes_;
   std::map<std::string, std::vector<Shape>> shapes_;

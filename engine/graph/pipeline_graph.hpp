@@ -46,6 +46,9 @@ struct NodeSpec {
   std::string ema_of;     // for a teacher: the student node
   PluginSpec schedule;    // for a teacher: its EMA scheduler
   std::vector<std::pair<std::string, std::vector<PortRef>>> inputs;  // input port -> connections
+  bool frozen = false;        // no gradient, evaluation mode, not optimised
+  std::string load_path;      // safetensors file whose tensors initialise the node
+  std::string load_prefix;    // only the tensors named "<prefix><parameter>", prefix removed
   SourceMark mark;
 
   bool is_teacher() const { return !ema_of.empty(); }

@@ -50,6 +50,23 @@ std::vector<std::string> names_of(const Schema& schema) {
   return names;
 }
 
+// The engine's own keys of a plugin node: `frozen: true` and `load: {path, prefix}`.
+const std::vector<std::string> kNodeKeys{"plugin", "frozen", "load"};
+
+void read_node_keys(NodeSpec& node, const ConfigValue& body) {
+  const std::string owner = "node '" + node.name + "'";
+  if (const ConfigValue* frozen = body.find("frozen")) node.frozen = frozen->as_bool(owner + " frozen");
+  const ConfigValue* load = body.find("load");
+  if (!load) return;
+  for (const ConfigEntry& e : load->as_map(owner + " load"))
+    if (e.key != "path" && e.key != "prefix")
+      throw config_error(e.key_mark, owner + " load: unknown key '" + e.key + "'; it takes path and prefix");
+  const ConfigValue* path = load->find("path");
+  if (!path) throw config_error(load->mark(), owner + " load: needs path: FILE.safetensors");
+  node.load_path = path->as_string(owner + " load.path");
+  if (const ConfigValue* prefix = load->find("prefix")) node.load_prefix = prefix->as_string(owner + " load.prefix");
+}
+
 NodeSpec read_node(const ConfigEntry& entry, const Registry& registry) {
   NodeSpec node;
   node.name = entry.key;
@@ -63,15 +80,19 @@ NodeSpec read_node(const ConfigEntry& entry, const Registry& registry) {
     node.schedule = resolve_plugin({EmaScheduler::kKind}, *schedule, registry, owner + " schedule");
     return node;  // the plugin and inputs are read once the student is known
   }
-  std::vector<std::string> reserved{"plugin"};
   const ConfigValue* plugin = body.find("plugin");
   if (!plugin) throw config_error(body.mark(), owner + " needs 'plugin:' or 'ema_of:'");
   const PluginInfo* info = nullptr;
   for (const std::string& kind : kNodeKinds)
     if (!info) info = registry.find(kind, plugin->as_string(owner + " plugin"));
-  const std::vector<std::string> keys = info ? port_keys(info->signature) : std::vector<std::string>{};
-  node.plugin = resolve_plugin(kNodeKinds, body, registry, owner, keys);
+  std::vector<std::string> reserved = kNodeKeys;
+  if (info)
+    for (std::string& key : port_keys(info->signature)) reserved.push_back(std::move(key));
+  node.plugin = resolve_plugin(kNodeKinds, body, registry, owner, reserved);
   node.inputs = read_connections(node.name, body, node.plugin.info->signature);
+  read_node_keys(node, body);
+  if ((node.frozen || !node.load_path.empty()) && node.plugin.kind == Transform::kKind)
+    throw config_error(entry.key_mark, owner + ": a transform has no weights to freeze or load");
   return node;
 }
 

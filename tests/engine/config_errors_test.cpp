@@ -147,7 +147,7 @@ TEST_CASE("Config.Schema.bad_input_reference", "[engine]") {
   ConfigError e = parse_error(kHead + "nodes:\n  a: {plugin: x, inputs: [data.image, data.image.0]}\n");
   CHECK(e.line() == 3);
   CHECK(e.column() == 39);
-  CHECK_THAT(e.reason(), Contains("write node, node.port or node.N"));
+  CHECK_THAT(e.reason(), Contains("write node, node.port, node.N or node.N.port"));
 }
 
 TEST_CASE("Config.Schema.eval_entry_needs_plugin", "[engine]") {

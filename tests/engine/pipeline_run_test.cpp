@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -8,6 +9,7 @@
 #include "config/pipeline_config.hpp"
 #include "graph/validate.hpp"
 #include "sslflow/error.hpp"
+#include "sslflow/io/safetensors.hpp"
 #include "toy_plugins.hpp"
 #include "train/batch_runner.hpp"
 #include "train/trainer.hpp"
@@ -96,6 +98,37 @@ TEST_CASE("Engine.run.writes_run_directory", "[engine]") {
   bool has_eval = false;
   for (const auto& [k, v] : r.final_metrics) has_eval = has_eval || k == "toy_mean.test_feature_mean";
   REQUIRE(has_eval);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Engine.run.frozen_node_loaded_from_a_checkpoint", "[engine]") {
+  const auto dir = std::filesystem::temp_directory_path() / "sslflow_engine_frozen";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  engine::RunOptions options;
+  options.run_dir = dir.string();
+  engine::train(validated(kTwoViews), options);
+  const std::string checkpoint = (dir / "model.safetensors").string();
+
+  const engine::ValidatedPipeline p = validated(
+      kTwoViews, {"+nodes.backbone.frozen=true", "+nodes.backbone.load={path: " + checkpoint + ", prefix: backbone.}"});
+  REQUIRE(p.graph->node("backbone").frozen);
+  const engine::RunResult r = engine::train(p, {});
+  REQUIRE(r.losses.back() < r.losses.front());  // the head still learns
+  NamedTensors saved = io::read_safetensors(checkpoint).tensors;
+  const auto dir2 = dir / "second";
+  std::filesystem::create_directories(dir2);
+  options.run_dir = dir2.string();
+  engine::train(p, options);
+  NamedTensors after = io::read_safetensors((dir2 / "model.safetensors").string()).tensors;
+  size_t compared = 0;
+  for (const auto& [name, t] : saved)
+    for (const auto& [name2, t2] : after)
+      if (name == name2 && name.starts_with("backbone.")) {
+        REQUIRE(std::equal(t.values().begin(), t.values().end(), t2.values().begin()));
+        ++compared;
+      }
+  REQUIRE(compared == 2);
   std::filesystem::remove_all(dir);
 }
 
