@@ -2,14 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "../golden/golden.hpp"
 #include "builtin_registry.hpp"
+#include "config/pipeline_config.hpp"
+#include "graph/validate.hpp"
 #include "sslflow/error.hpp"
+#include "sslflow/interfaces/encoder.hpp"
 #include "sslflow/interfaces/method.hpp"
 #include "sslflow/io/safetensors.hpp"
+#include "train/trainer.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -266,4 +271,100 @@ TEST_CASE("Distill.golden.normalized_always_projected", "[golden][plugin]") {
   check_golden("normalized",
                {{"layer_mapping", ints({2, 0, 0, 1})}, {"normalize", true}, {"projection", "always"}}, 3, 2,
                {"mse_2_0", "mse_0_1"});
+}
+
+namespace {
+
+// A 3-block ViT teacher (width 16) loaded frozen from `checkpoint`, a 2-block student of
+// width 8 behind a projection, on 8x8 synthetic images.
+std::string distill_pipeline(const std::string& checkpoint, const std::string& mapping) {
+  return R"(name: distill-test
+seed: 2
+train: {epochs: 6, batch_size: 16, optimizer: {plugin: adamw, lr: 0.01, weight_decay: 0.0},
+        lr_schedule: constant, log_every_steps: 1}
+data: {plugin: synthetic, train_size: 64, test_size: 16, image_size: 8}
+nodes:
+  teacher: {plugin: vit, input: data.image, patch: 4, dim: 16, depth: 3, heads: 2,
+            load: {path: )" + checkpoint + R"(, prefix: donor.}, frozen: true}
+  student: {plugin: vit, input: data.image, patch: 4, dim: 8, depth: 2, heads: 2}
+  objective: {plugin: distill, student: student.blocks, teacher: teacher.blocks, layer_mapping: )" +
+         mapping + R"(}
+)";
+}
+
+// A randomly initialised teacher, saved as a run's weights are, under the node name "donor".
+sslflow::NamedTensors save_random_teacher(const std::string& path) {
+  auto vit = make_builtin<sslflow::Encoder>(
+      "vit", Value(Value::Map{{"patch", 4}, {"dim", 16}, {"depth", 3}, {"heads", 2}}));
+  vit->setup(Shape{1, 8, 8}, sslflow::NodeSetup{"donor", 9});
+  sslflow::NamedTensors named;
+  for (auto& [name, tensor] : vit->state_dict()) named.emplace_back("donor." + name, tensor);
+  sslflow::io::write_safetensors(path, named);
+  return named;
+}
+
+// A fresh directory under the system's temporary directory, one per test, removed after it.
+struct TempRunDir {
+  std::filesystem::path path;
+  explicit TempRunDir(const std::string& test) : path(std::filesystem::temp_directory_path() / ("sslflow_" + test)) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path / "run");
+  }
+  ~TempRunDir() { std::filesystem::remove_all(path); }
+};
+
+double mean_of(const std::vector<double>& xs, size_t begin, size_t end) {
+  double total = 0.0;
+  for (size_t i = begin; i < end; ++i) total += xs[i];
+  return total / double(end - begin);
+}
+
+}  // namespace
+
+TEST_CASE("Distill.pipeline.frozen_teacher_student_learns", "[engine][plugin]") {
+  const TempRunDir dir("distill_frozen_teacher");
+  const std::string checkpoint = (dir.path / "teacher.safetensors").string();
+  const sslflow::NamedTensors teacher = save_random_teacher(checkpoint);
+
+  const auto pipeline = sslflow::engine::validate(
+      sslflow::PipelineConfig::parse(distill_pipeline(checkpoint, "[0, 1, 1, 2]"), "p.yaml"),
+      sslflow::testing::builtin_registry());
+  sslflow::engine::RunOptions options;
+  options.run_dir = (dir.path / "run").string();
+  const auto result = sslflow::engine::train(pipeline, options);
+
+  // 6 epochs of 4 steps; the mean loss of the last epoch well below that of the first.
+  REQUIRE(result.losses.size() == 24);
+  for (double loss : result.losses) REQUIRE(std::isfinite(loss));
+  CHECK(mean_of(result.losses, 20, 24) < 0.5 * mean_of(result.losses, 0, 4));
+
+  // The frozen teacher's weights are bit-identical to the checkpoint; the student and the
+  // projection were trained.
+  const auto saved = sslflow::io::read_safetensors(options.run_dir + "/model.safetensors").tensors;
+  size_t teacher_tensors = 0;
+  bool has_projection = false;
+  for (const auto& [name, tensor] : saved) {
+    has_projection = has_projection || name == "objective.projection.weight";
+    if (!name.starts_with("teacher.")) continue;
+    const std::string donor = "donor." + name.substr(std::string("teacher.").size());
+    const auto original = std::find_if(teacher.begin(), teacher.end(), [&](const auto& t) { return t.first == donor; });
+    INFO(name);
+    REQUIRE(original != teacher.end());
+    REQUIRE(tensor.shape() == original->second.shape());
+    REQUIRE(std::equal(tensor.values().begin(), tensor.values().end(), original->second.values().begin()));
+    ++teacher_tensors;
+  }
+  CHECK(teacher_tensors == teacher.size());
+  CHECK(has_projection);
+}
+
+TEST_CASE("Distill.pipeline.missing_layer_fails_at_setup", "[engine][plugin]") {
+  const TempRunDir dir("distill_missing_layer");
+  const std::string checkpoint = (dir.path / "teacher.safetensors").string();
+  save_random_teacher(checkpoint);
+  const auto pipeline = sslflow::engine::validate(
+      sslflow::PipelineConfig::parse(distill_pipeline(checkpoint, "[0, 1, 1, 3]"), "p.yaml"),
+      sslflow::testing::builtin_registry());
+  REQUIRE_THROWS_WITH(sslflow::engine::train(pipeline, {}),
+                      Contains("teacher layer 3") && Contains("has 3 layers (0 to 2)"));
 }
