@@ -15,6 +15,15 @@
 
 namespace sslflow {
 
+// Ends the command with `status` and, unless empty, "sslflow: <message>" on stderr.
+struct CommandExit {
+  int status;
+  std::string message;
+};
+
+// Exit statuses beyond 0 (success), 1 (error) and 2 (usage).
+inline constexpr int kExitInterrupted = 3;  // a run stopped by SIGINT/SIGTERM after a checkpoint
+
 // Options every subcommand sees.
 struct GlobalOptions {
   std::vector<std::string> plugin_paths;  // --plugin-path DIR, in the order given

@@ -3,6 +3,8 @@
 //
 // Exit status: 0 on success, 2 for a usage error, 1 for any other error. Errors are printed
 // as "sslflow: error: <message>" on stderr; nothing escapes main.
+#include <malloc.h>
+
 #include <exception>
 #include <iostream>
 #include <string>
@@ -23,9 +25,19 @@ int report(const std::string& message, int status) {
   return status;
 }
 
+// Training allocates and frees the same large tensors every step. glibc would hand each one
+// to mmap and back, paying fresh page faults every time; keeping them on the heap lets
+// freed blocks be reused.
+void keep_large_blocks_on_the_heap() {
+  constexpr int kMmapThreshold = 1 << 30;
+  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+  mallopt(M_TRIM_THRESHOLD, kMmapThreshold);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_large_blocks_on_the_heap();
   CLI::App app{"sslflow: self-supervised learning pipelines built from plugins", "sslflow"};
   app.set_version_flag("--version", SSLFLOW_VERSION_STRING);
   app.require_subcommand(1);
@@ -49,6 +61,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     return report(e.what() + std::string("\nRun 'sslflow --help' for usage."), kExitUsage);
+  } catch (const sslflow::CommandExit& e) {
+    if (!e.message.empty()) std::cerr << "sslflow: " << e.message << "\n";
+    return e.status;
   } catch (const sslflow::Error& e) {
     return report(e.what(), kExitError);
   } catch (const std::exception& e) {

@@ -1,9 +1,13 @@
 // sslflow run FILE... [OVERRIDES] [--jobs N] [--threads N] [--out DIR]: trains pipelines.
+// sslflow run --resume RUN_DIR: continues a run from its newest checkpoint.
 // Progress and logs go to stderr; the closing table of results to stdout. The exit
-// status is 0 only when every pipeline succeeded.
+// status is 0 only when every pipeline succeeded; SIGINT or SIGTERM finish the current
+// step, write a checkpoint and exit with kExitInterrupted.
+#include <csignal>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
 #include <memory>
 
@@ -24,35 +28,65 @@ struct RunArgs {
   int jobs = 1;
   int threads = 0;
   std::string out;
+  std::string resume;
 };
+
+std::atomic<bool> stop_requested{false};
+
+extern "C" void request_stop(int) { stop_requested = true; }
+
+// Pipelines to run: the files and overrides given, or the resolved config of a run to resume.
+std::vector<engine::ValidatedPipeline> pipelines_to_run(const RunArgs& args, const Registry& registry) {
+  std::vector<engine::ValidatedPipeline> out;
+  if (!args.resume.empty()) {
+    if (!args.pipeline.empty()) throw Error("--resume takes the run directory alone, without pipeline files");
+    out.push_back(engine::validate(PipelineConfig::load(args.resume + "/config.yaml"), registry));
+    return out;
+  }
+  if (args.pipeline.empty()) throw Error("no pipeline file given (or --resume RUN_DIR)");
+  for (const PipelineConfig& c : load_pipeline_configs(split_pipeline_args(args.pipeline)))
+    out.push_back(engine::validate(c, registry));
+  return out;
+}
 
 }  // namespace
 
 void add_run_command(CLI::App& app, const GlobalOptions& global) {
   auto* cmd = app.add_subcommand("run", "train pipelines; several files (or a sweep) run as one batch");
   auto args = std::make_shared<RunArgs>();
-  cmd->add_option("pipeline", args->pipeline, "pipeline files and overrides (key=value, +key=value, ~key)")->required();
+  cmd->add_option("pipeline", args->pipeline, "pipeline files and overrides (key=value, +key=value, ~key)");
   cmd->add_option("--jobs,-j", args->jobs, "pipelines to run at once (they share the worker threads)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--threads", args->threads, "worker threads for everything (default: every core)")
       ->check(CLI::Range(1, 4096));
   cmd->add_option("--out", args->out, "the run directory (default runs/<name>/<timestamp>)");
+  cmd->add_option("--resume", args->resume, "continue the run in this directory from its newest checkpoint")
+      ->type_name("RUN_DIR");
   cmd->callback([args, &global] {
     std::unique_ptr<tbb::global_control> threads;
     if (args->threads > 0)
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, args->threads);
     const LoadedPlugins plugins = load_plugins(global);
-    std::vector<engine::ValidatedPipeline> pipelines;
-    for (const PipelineConfig& c : load_pipeline_configs(split_pipeline_args(args->pipeline)))
-      pipelines.push_back(engine::validate(c, plugins.registry));
+    const std::vector<engine::ValidatedPipeline> pipelines = pipelines_to_run(*args, plugins.registry);
     engine::BatchOptions options;
     options.jobs = args->jobs;
-    options.out_dir = args->out;
+    options.out_dir = args->resume.empty() ? args->out : args->resume;
+    options.resume = !args->resume.empty();
     options.log = &std::cerr;
     options.progress_bar = isatty(STDERR_FILENO) != 0;
+    options.stop = &stop_requested;
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
     const auto runs = engine::run_batch(pipelines, options);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     std::cout << engine::summary_table(runs);
     const auto failed = std::count_if(runs.begin(), runs.end(), [](const engine::RunSummary& r) { return !r.ok; });
+    const auto interrupted =
+        std::count_if(runs.begin(), runs.end(), [](const engine::RunSummary& r) { return r.interrupted; });
+    if (interrupted > 0)
+      throw CommandExit{kExitInterrupted, "interrupted; continue with: sslflow run --resume " +
+                                              runs.front().result.run_dir};
     if (failed > 0) throw Error(std::to_string(failed) + " of " + std::to_string(runs.size()) + " pipelines failed");
   });
 }

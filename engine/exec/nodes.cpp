@@ -130,6 +130,17 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
   }
 }
 
+void LiveNodes::load_state_dict(const NamedTensors& state) {
+  for (const LiveNode& node : nodes_) {
+    if (!node.module()) continue;
+    const std::string prefix = node.spec->name + ".";
+    NamedTensors own;
+    for (const auto& [name, t] : state)
+      if (name.starts_with(prefix)) own.emplace_back(name.substr(prefix.size()), t);
+    node.module()->load_state_dict(own);
+  }
+}
+
 void LiveNodes::load_checkpoint(LiveNode& node) {
   const NodeSpec& spec = *node.spec;
   NamedTensors selected;

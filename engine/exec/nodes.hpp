@@ -57,6 +57,8 @@ class LiveNodes {
   std::vector<std::pair<std::string, Var>> trainable_parameters() const;
   // Every encoder's and method's parameters and buffers as "<node>.<dotted name>".
   NamedTensors state_dict() const;
+  // Copies a state_dict() back in place; every tensor must be present, with its shape.
+  void load_state_dict(const NamedTensors& state);
 
  private:
   void load_checkpoint(LiveNode& node);

@@ -27,6 +27,9 @@ Schema train_schema() {
       Option("clip_grad_norm", 0.0, "clip the global gradient L2 norm to this; 0 disables").min(0.0),
       Option("max_steps", 0, "stop after this many steps (smoke runs); 0 runs every epoch").min(0),
       Option("log_every_steps", 20, "write a metrics row every this many steps").range(1, 1 << 30),
+      Option("checkpoint_every_steps", 0, "write a checkpoint every this many steps; 0: not by steps").min(0),
+      Option("checkpoint_every_epochs", 1, "write a checkpoint after every this many epochs; 0: not by epochs").min(0),
+      Option("keep_checkpoints", 2, "how many of the newest complete checkpoints to keep").range(1, 1000),
   };
 }
 
@@ -134,6 +137,9 @@ TrainSpec read_train(const ConfigValue* train, const Registry& registry, const S
   t.clip_grad_norm = p.get<double>("clip_grad_norm");
   t.max_steps = p.get<int64_t>("max_steps");
   t.log_every_steps = p.get<int64_t>("log_every_steps");
+  t.checkpoint_every_steps = p.get<int64_t>("checkpoint_every_steps");
+  t.checkpoint_every_epochs = p.get<int64_t>("checkpoint_every_epochs");
+  t.keep_checkpoints = p.get<int64_t>("keep_checkpoints");
   for (auto& [name, spec] : nested)
     if (name == "optimizer") t.optimizer = std::move(spec);
   return t;
@@ -191,6 +197,8 @@ ValidatedPipeline validate(const PipelineConfig& config, const Registry& registr
   for (const ConfigEntry& entry : node_map.as_map("nodes"))
     for (NodeSpec& n : nodes)
       if (n.name == entry.key && n.is_teacher()) read_teacher(n, entry.value, nodes);
+  if (std::none_of(nodes.begin(), nodes.end(), [](const NodeSpec& n) { return n.plugin.kind == Method::kKind; }))
+    throw config_error(node_map.mark(), "the pipeline has no method node, so nothing produces a loss to train");
   wire_ports(nodes);
   p.evals = read_evals(root.find("eval"), registry, nodes);
   try {

@@ -23,6 +23,9 @@ struct TrainSpec {
   double clip_grad_norm = 0.0;  // 0: no clipping
   int64_t max_steps = 0;        // 0: epochs * steps per epoch; else stop early (smoke runs)
   int64_t log_every_steps = 20;
+  int64_t checkpoint_every_steps = 0;   // 0: not by steps
+  int64_t checkpoint_every_epochs = 1;  // 0: not by epochs
+  int64_t keep_checkpoints = 2;
 };
 
 struct EvalSpec {

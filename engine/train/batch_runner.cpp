@@ -38,6 +38,7 @@ std::string run_dir_for(const ValidatedPipeline& p, const BatchOptions& o, bool 
     dir = batch ? std::filesystem::path(o.out_dir) / path_safe(p.name) : std::filesystem::path(o.out_dir);
   else
     dir = std::filesystem::path(o.out_root) / path_safe(p.name) / timestamp();
+  if (o.resume) return dir.string();
   if (std::filesystem::exists(dir / "model.safetensors"))
     throw Error("run directory " + dir.string() + " already holds a finished run; choose another --out");
   std::filesystem::create_directories(dir);
@@ -82,10 +83,16 @@ std::vector<RunSummary> run_batch(const std::vector<ValidatedPipeline>& pipeline
     RunOptions run;
     run.log = options.log ? (batch ? &prefixed : options.log) : nullptr;
     run.progress_bar = options.progress_bar && !batch;
+    run.resume = options.resume;
+    run.stop = options.stop;
     try {
       run.run_dir = run_dir_for(p, options, batch);
       summary.result = train(p, run);
       summary.ok = true;
+    } catch (const Interrupted& e) {
+      summary.interrupted = true;
+      summary.error = e.what();
+      summary.result.run_dir = run.run_dir;
     } catch (const std::exception& e) {
       summary.error = e.what();
       summary.result.run_dir = run.run_dir;
@@ -114,7 +121,8 @@ std::string summary_table(const std::vector<RunSummary>& runs) {
     }
     char time[32];
     std::snprintf(time, sizeof time, "%.1f s", r.result.seconds);
-    os << "| " << r.name << " | " << (r.ok ? "ok" : "FAILED: " + r.error) << " | " << metrics << " | " << time << " | "
+    const std::string status = r.ok ? "ok" : r.interrupted ? "interrupted" : "FAILED: " + r.error;
+    os << "| " << r.name << " | " << status << " | " << metrics << " | " << time << " | "
        << r.result.run_dir << " |\n";
   }
   return os.str();

@@ -18,11 +18,14 @@ struct BatchOptions {
   std::string out_dir;            // instead, a single run writes exactly here (batches: <out_dir>/<name>)
   std::ostream* log = nullptr;
   bool progress_bar = false;      // only used when one pipeline runs at a time
+  bool resume = false;            // continue each run in out_dir from its newest checkpoint
+  const std::atomic<bool>* stop = nullptr;  // see RunOptions::stop
 };
 
 struct RunSummary {
   std::string name;
   bool ok = false;
+  bool interrupted = false;  // stopped on request, with a checkpoint to resume from
   std::string error;
   RunResult result;
 };

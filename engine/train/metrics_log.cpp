@@ -9,10 +9,25 @@
 
 namespace sslflow::engine {
 
-MetricsLog::MetricsLog(const std::string& dir) : dir_(dir) {
+MetricsLog::MetricsLog(const std::string& dir, int64_t resume_step) : dir_(dir) {
   if (dir_.empty()) return;
-  jsonl_.open(dir_ + "/metrics.jsonl");
-  if (!jsonl_) throw Error("cannot write " + dir_ + "/metrics.jsonl");
+  const std::string path = dir_ + "/metrics.jsonl";
+  std::vector<Metrics> kept;
+  if (resume_step >= 0) {
+    std::ifstream previous(path);
+    for (std::string line; std::getline(previous, line);) {
+      if (line.empty()) continue;
+      Metrics row;
+      const nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(line);
+      for (const auto& [k, v] : parsed.items())
+        row.emplace_back(k, v.is_number() ? v.get<double>() : std::nan(""));
+      if (!row.empty() && row.front().first == "step" && row.front().second <= static_cast<double>(resume_step))
+        kept.push_back(std::move(row));
+    }
+  }
+  jsonl_.open(path);
+  if (!jsonl_) throw Error("cannot write " + path);
+  for (const Metrics& row : kept) append(row);
 }
 
 MetricsLog::~MetricsLog() {

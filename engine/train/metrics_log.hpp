@@ -13,8 +13,10 @@ namespace sslflow::engine {
 
 class MetricsLog {
  public:
-  // Writes <dir>/metrics.jsonl now and <dir>/metrics.csv on close(); an empty dir logs nothing.
-  explicit MetricsLog(const std::string& dir);
+  // Writes <dir>/metrics.jsonl now and <dir>/metrics.csv on close(); an empty dir logs
+  // nothing. With resume_step >= 0 the existing rows up to that step are kept (rows past
+  // it came after the checkpoint being resumed, and are dropped) and new rows follow them.
+  explicit MetricsLog(const std::string& dir, int64_t resume_step = -1);
   ~MetricsLog();
 
   void append(const Metrics& row);

@@ -15,6 +15,7 @@
 #include "sslflow/interfaces/evaluator.hpp"
 #include "sslflow/interfaces/optimizer.hpp"
 #include "sslflow/io/safetensors.hpp"
+#include "train/checkpoint.hpp"
 #include "train/ema.hpp"
 #include "train/features.hpp"
 #include "train/lr_schedule.hpp"
@@ -96,11 +97,15 @@ void write_text(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+Interrupted::Interrupted(const std::string& run_dir, int64_t steps)
+    : Error("interrupted after step " + std::to_string(steps) + "; a checkpoint is in " + run_dir +
+            "/checkpoints; continue with: sslflow run --resume " + run_dir) {}
+
 RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   RunResult result;
   result.run_dir = options.run_dir;
-  if (!options.run_dir.empty()) write_text(options.run_dir + "/config.yaml", pipeline.resolved_yaml);
+  if (!options.run_dir.empty() && !options.resume) write_text(options.run_dir + "/config.yaml", pipeline.resolved_yaml);
 
   auto data = build<Dataset>(pipeline.data);
   data->open();
@@ -118,13 +123,28 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
                       t.final_lr_fraction};
   StepExecutor executor(nodes);
   Evaluations evaluations(pipeline, nodes, *data);
-  MetricsLog log(options.run_dir);
+
+  int64_t first_step = 0;
+  if (options.resume) {
+    const std::optional<Checkpoint> c = latest_checkpoint(options.run_dir);
+    if (!c) throw Error("nothing to resume: " + options.run_dir + "/checkpoints holds no complete checkpoint");
+    nodes.load_state_dict(c->model);
+    optimizer->load_state(c->optimizer);
+    first_step = c->step;
+    if (options.log) *options.log << "resuming from " << c->dir << " (step " << first_step << ")\n";
+  }
+  auto save_checkpoint = [&](int64_t steps_done) {
+    if (options.run_dir.empty()) return;
+    write_checkpoint(options.run_dir, {"", steps_done, nodes.state_dict(), optimizer->state(), pipeline.name, pipeline.seed},
+                     static_cast<int>(t.keep_checkpoints));
+  };
+  MetricsLog log(options.run_dir, options.resume ? first_step : -1);
   Progress progress(options.log, options.progress_bar, total, t.batch_size, t.log_every_steps);
 
-  Batch next = loader.load(0, 0);
+  Batch next = loader.load(first_step / per_epoch, first_step % per_epoch);
   tbb::task_group prefetch;  // declared after `next`: destroyed (and waited for) first
   Metrics last_row;
-  for (int64_t step = 0; step < total; ++step) {
+  for (int64_t step = first_step; step < total; ++step) {
     const int64_t epoch = step / per_epoch;
     Batch batch = std::move(next);
     if (step + 1 < total) prefetch.run([&, step] { next = loader.load((step + 1) / per_epoch, (step + 1) % per_epoch); });
@@ -164,6 +184,15 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
         progress.message(text);
         if (step + 1 == total) result.final_metrics.insert(result.final_metrics.end(), evals.begin(), evals.end());
       }
+    }
+    const bool by_steps = t.checkpoint_every_steps > 0 && (step + 1) % t.checkpoint_every_steps == 0;
+    const bool by_epochs = epoch_end && t.checkpoint_every_epochs > 0 && (epoch + 1) % t.checkpoint_every_epochs == 0;
+    if (options.on_step) options.on_step(step + 1);
+    const bool stop = options.stop && options.stop->load() && step + 1 < total;
+    if (by_steps || by_epochs || stop) save_checkpoint(step + 1);
+    if (stop) {
+      log.close();
+      throw Interrupted(options.run_dir, step + 1);
     }
   }
   result.final_metrics.insert(result.final_metrics.begin(), last_row.begin(), last_row.end());

@@ -6,16 +6,19 @@
 // learning rate; the EMA update of every teacher; staged module state; metrics. Evaluators
 // run on their schedule. A non-finite loss or gradient stops the run with an error naming
 // the step (and the parameter). The run directory receives the resolved config, metrics
-// (JSONL, CSV) and the final weights (safetensors, PyTorch names).
+// (JSONL, CSV), checkpoints on schedule (see checkpoint.hpp) and the final weights
+// (safetensors, PyTorch names).
 //
 // Results are a function of the pipeline, its seed and the thread count.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <ostream>
 #include <string>
 
 #include "graph/validated_pipeline.hpp"
+#include "sslflow/error.hpp"
 #include "sslflow/metrics.hpp"
 
 namespace sslflow::engine {
@@ -24,6 +27,18 @@ struct RunOptions {
   std::string run_dir;            // where outputs go; empty: write nothing
   std::ostream* log = nullptr;    // progress and messages (stderr); null: silent
   bool progress_bar = false;      // redraw one line (a terminal) instead of periodic lines
+  bool resume = false;            // continue from the newest complete checkpoint in run_dir
+  // When it becomes true (a signal handler sets it), the current step finishes, a
+  // checkpoint is written and train() throws Interrupted.
+  const std::atomic<bool>* stop = nullptr;
+  // Called after every completed step with the number of steps done.
+  std::function<void(int64_t)> on_step;
+};
+
+// A run stopped on request after writing a checkpoint; resume it with RunOptions::resume.
+class Interrupted : public Error {
+ public:
+  Interrupted(const std::string& run_dir, int64_t steps);
 };
 
 struct RunResult {

@@ -9,10 +9,13 @@ namespace sslflow::encoders {
 
 Schema Mlp::schema() {
   return {
-      Option::ints("hidden", {512, 512}, "widths of the hidden layers; 784-512-512-256 is the shipped MNIST recipe")
+      Option::ints("hidden", {512, 512},
+                   "flattened form: widths of the hidden layers; 784-512-512-256 is the shipped MNIST recipe")
           .range(1, 65536),
-      Option("out_dim", 256, "width of the output layer; 256 as the shipped MNIST recipe").range(1, 65536),
-      Option("batch_norm", true, "BatchNorm1d after each hidden Linear, before the ReLU (SimCLR's projection MLP)"),
+      Option("out_dim", 256, "flattened form: width of the output layer; 256 as the shipped MNIST recipe")
+          .range(1, 65536),
+      Option("batch_norm", true,
+             "flattened form: BatchNorm1d after each hidden Linear, before the ReLU (SimCLR's projection MLP)"),
       Option("patch", 0,
              "side P of square patches for the per-token form; 0 (the default) flattens whole images; "
              "P must divide the image's height and width")

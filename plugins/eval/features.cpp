@@ -36,11 +36,10 @@ void check_labelled_splits(const char* plugin, const FeatureSplits& features) {
   check_features(plugin, "train features", features.train);
   check_features(plugin, "test features", features.test);
   if (features.train.dim(1) != features.test.dim(1))
-    throw ShapeError(std::string(plugin) + ": train features " + features.train.shape().str() +
-                     " and test features " + features.test.shape().str() + " differ in width");
+    throw ShapeError(std::string(plugin) + ": train features " + features.train.shape().str() + " and test features " +
+                     features.test.shape().str() + " differ in width");
   if (features.num_classes < 1)
-    throw Error(std::string(plugin) + ": needs labelled data, got num_classes " +
-                std::to_string(features.num_classes));
+    throw Error(std::string(plugin) + ": needs labelled data, got num_classes " + std::to_string(features.num_classes));
   check_labels(plugin, "train", features.train, features.train_labels, features.num_classes);
   check_labels(plugin, "test", features.test, features.test_labels, features.num_classes);
 }

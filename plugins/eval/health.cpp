@@ -18,7 +18,7 @@ constexpr int64_t kGramRows = 8;
 // Z^T Z (D, D) of z (M, D), accumulated in double.
 std::vector<double> gram(const Tensor& z) {
   const int64_t m = z.dim(0), d = z.dim(1);
-  std::vector<double> g(static_cast<size_t>(d * d), 0.0);          // (D, D), upper triangle until mirrored
+  std::vector<double> g(static_cast<size_t>(d * d), 0.0);         // (D, D), upper triangle until mirrored
   std::vector<double> block(static_cast<size_t>(kGramRows * d));  // (kGramRows, D), zero past the last row
   for (int64_t r0 = 0; r0 < m; r0 += kGramRows) {
     const int64_t rows = std::min(kGramRows, m - r0);

@@ -54,8 +54,7 @@ Metrics Knn::evaluate(const FeatureSplits& features, uint64_t) const {
   check_labelled_splits("knn", features);
   const int64_t n = features.train.dim(0);
   const int64_t m = features.test.dim(0);
-  if (k_ > n)
-    throw Error("knn: k = " + std::to_string(k_) + " exceeds the " + std::to_string(n) + " training samples");
+  if (k_ > n) throw Error("knn: k = " + std::to_string(k_) + " exceeds the " + std::to_string(n) + " training samples");
 
   NoGrad no_grad;
   const Var bank = l2_normalize(Var(features.train));  // (N, D)
@@ -65,7 +64,8 @@ Metrics Knn::evaluate(const FeatureSplits& features, uint64_t) const {
   int64_t top1 = 0, top5 = 0;
   for (int64_t begin = 0; begin < m; begin += chunk) {
     const int64_t end = std::min(m, begin + chunk);
-    const Tensor similarities = linear(l2_normalize(Var(features.test.rows(begin, end))), bank).value();  // (end - begin, N)
+    const Tensor similarities =
+        linear(l2_normalize(Var(features.test.rows(begin, end))), bank).value();  // (end - begin, N)
     for (int64_t i = begin; i < end; ++i) {
       top_k(similarities.data() + (i - begin) * n, n, nearest);
       std::fill(scores.begin(), scores.end(), 0.0);

@@ -85,11 +85,10 @@ Metrics LinearProbe::evaluate(const FeatureSplits& features, uint64_t) const {
   const SoftmaxRegression objective(train, features.train_labels, features.num_classes, l2_);
   LbfgsOptions options;
   options.max_iterations = max_iterations_;
-  const LbfgsResult fit = minimize_lbfgs(
-      [&](std::span<const double> theta, std::span<double> gradient) {
-        return objective.value_and_gradient(theta, gradient);
-      },
-      std::vector<double>(size_t(objective.parameter_count()), 0.0), options);
+  const Objective f = [&](std::span<const double> theta, std::span<double> gradient) {
+    return objective.value_and_gradient(theta, gradient);
+  };
+  const LbfgsResult fit = minimize_lbfgs(f, std::vector<double>(size_t(objective.parameter_count()), 0.0), options);
 
   return {
       {"top1", accuracy(objective.logits(test, fit.x), features.test_labels)},

@@ -26,7 +26,7 @@ Tensor SoftmaxRegression::logits(const Tensor& features, std::span<const double>
 
 double SoftmaxRegression::value_and_gradient(std::span<const double> theta, std::span<double> gradient) const {
   const int64_t n = features_.dim(0);
-  const Tensor scores = logits(features_, theta);     // (N, C)
+  const Tensor scores = logits(features_, theta);        // (N, C)
   Tensor delta = Tensor::uninitialized(scores.shape());  // (N, C): d loss / d logits
   std::vector<double> bias_gradient(static_cast<size_t>(classes_), 0.0);
   std::vector<double> p(static_cast<size_t>(classes_));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
 #include <filesystem>
 
 #include <tbb/global_control.h>
@@ -129,6 +130,41 @@ TEST_CASE("Engine.run.frozen_node_loaded_from_a_checkpoint", "[engine]") {
         ++compared;
       }
   REQUIRE(compared == 2);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Engine.run.resume_after_interrupt_is_bit_exact", "[engine]") {
+  const auto dir = std::filesystem::temp_directory_path() / "sslflow_engine_resume";
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    for (const char* yaml : {kTwoViews, kTeacher}) {
+      const engine::ValidatedPipeline p = validated(yaml, {"+train.checkpoint_every_steps=3"});
+      const std::vector<double> straight = engine::train(p, {}).losses;
+
+      std::filesystem::remove_all(dir);
+      std::filesystem::create_directories(dir);
+      std::atomic<bool> stop{false};
+      engine::RunOptions options;
+      options.run_dir = dir.string();
+      options.stop = &stop;
+      options.on_step = [&](int64_t done) { stop = done == 5; };  // between two scheduled checkpoints
+      std::vector<double> interrupted;
+      REQUIRE_THROWS_AS(interrupted = engine::train(p, options).losses, engine::Interrupted);
+      REQUIRE(std::filesystem::exists(dir / "checkpoints" / "step-000000005" / "COMPLETE"));
+      const size_t per_epoch = straight.size() / (yaml == kTwoViews ? 3 : 2);
+      if (per_epoch == 4) {  // checkpoints after steps 3, 4 (an epoch) and 5; the newest two are kept
+        REQUIRE(std::filesystem::exists(dir / "checkpoints" / "step-000000004" / "COMPLETE"));
+        REQUIRE_FALSE(std::filesystem::exists(dir / "checkpoints" / "step-000000003"));
+      }
+
+      stop = false;
+      options.resume = true;
+      const std::vector<double> rest = engine::train(p, options).losses;
+      REQUIRE(rest.size() == straight.size() - 5);
+      for (size_t i = 0; i < rest.size(); ++i) REQUIRE(rest[i] == straight[5 + i]);
+    }
+  }
   std::filesystem::remove_all(dir);
 }
 

@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -103,7 +102,8 @@ struct Golden {
 // An (M, D) matrix with orthonormal columns (M >= D): Gram-Schmidt on Gaussian columns.
 std::vector<std::vector<double>> orthonormal_columns(int64_t m, int64_t d, uint64_t stream) {
   Rng rng(9, "test.eval.orthonormal", stream);
-  std::vector<std::vector<double>> q(static_cast<size_t>(d), std::vector<double>(static_cast<size_t>(m)));  // column-major: q[j] (M)
+  std::vector<std::vector<double>> q(static_cast<size_t>(d),
+                                     std::vector<double>(static_cast<size_t>(m)));  // column-major: q[j] (M)
   for (int64_t j = 0; j < d; ++j) {
     for (double& v : q[size_t(j)]) v = rng.normal();
     for (int pass = 0; pass < 2; ++pass)
@@ -149,8 +149,7 @@ FeatureSplits test_only(Tensor test) { return {Tensor(), {}, std::move(test), {}
 Clusters pixels(const sslflow::Dataset& data, sslflow::Split split, int64_t count) {
   const int64_t dim = data.sample_shape().numel();
   Clusters c{Tensor(Shape{count, dim}), {}};
-  for (int64_t i = 0; i < count; ++i)
-    c.labels.push_back(data.read(split, i, {c.x.data() + i * dim, size_t(dim)}));
+  for (int64_t i = 0; i < count; ++i) c.labels.push_back(data.read(split, i, {c.x.data() + i * dim, size_t(dim)}));
   return c;
 }
 
@@ -193,8 +192,8 @@ TEST_CASE("Eval.Knn.golden", "[plugin][golden]") {
   // Each prediction: the test sample alone, labelled with the reference's prediction.
   const std::vector<int64_t> predictions = golden.labels("predictions");
   for (int64_t i = 0; i < splits.test.dim(0); ++i) {
-    const FeatureSplits one{splits.train, splits.train_labels, splits.test.rows(i, i + 1),
-                            {predictions[size_t(i)]}, 10};
+    const FeatureSplits one{
+        splits.train, splits.train_labels, splits.test.rows(i, i + 1), {predictions[size_t(i)]}, 10};
     INFO("test sample " << i);
     CHECK(metric(knn->evaluate(one, 0), "top1") == 1.0);
   }
@@ -254,8 +253,11 @@ TEST_CASE("Eval.LinearProbe.separable", "[plugin]") {
     labels.push_back(std::max_element(score.begin(), score.end()) - score.begin());
   }
   const Tensor all(Shape{900, dim}, rows);
-  const FeatureSplits splits{all.rows(0, 600), {labels.begin(), labels.begin() + 600}, all.rows(600, 900),
-                             {labels.begin() + 600, labels.end()}, classes};
+  const FeatureSplits splits{all.rows(0, 600),
+                             {labels.begin(), labels.begin() + 600},
+                             all.rows(600, 900),
+                             {labels.begin() + 600, labels.end()},
+                             classes};
   const Metrics m = evaluator("linear_probe")->evaluate(splits, 0);
   CHECK(metric(m, "train_top1") >= 0.99);
   CHECK(metric(m, "top1") >= 0.99);

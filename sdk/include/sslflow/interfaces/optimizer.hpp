@@ -26,7 +26,7 @@ class SSLFLOW_EXPORT Optimizer : public Plugin {
   virtual double base_lr() const = 0;
   // Applies one update with learning rate `lr` to every parameter that has a gradient.
   virtual void step(double lr) = 0;
-  // Optimizer state by "<parameter name>.<slot>" (e.g. "backbone.0.weight.momentum").
+  // Optimizer state by "<parameter name>.<slot>" (e.g. "backbone.0.weight.momentum_buffer").
   virtual NamedTensors state() const = 0;
   virtual void load_state(const NamedTensors& state) = 0;
 };

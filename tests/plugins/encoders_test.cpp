@@ -1,0 +1,391 @@
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../golden/golden.hpp"
+#include "builtin_registry.hpp"
+#include "sslflow/interfaces/encoder.hpp"
+#include "sslflow/io/safetensors.hpp"
+#include "sslflow/testing/gradcheck.hpp"
+
+using sslflow::Encoder;
+using sslflow::NodeSetup;
+using sslflow::Rng;
+using sslflow::Shape;
+using sslflow::Tensor;
+using sslflow::Value;
+using sslflow::Var;
+using sslflow::testing::builtin_registry;
+using sslflow::testing::make_builtin;
+
+namespace {
+
+// Encoder `name` with `options`, set up for samples of `sample`.
+std::shared_ptr<Encoder> make_encoder(const std::string& name, Value::Map options, const Shape& sample) {
+  auto encoder = make_builtin<Encoder>(name, Value(std::move(options)));
+  encoder->setup(sample, NodeSetup{"backbone", 5});
+  return encoder;
+}
+
+Value ints(std::vector<int64_t> values) { return Value(Value::List(values.begin(), values.end())); }
+
+Tensor random_tensor(const Shape& shape, uint64_t index = 0) {
+  Tensor t(shape);
+  Rng rng(17, "test.encoders", index);
+  for (float& v : t.values()) v = rng.normal();
+  return t;
+}
+
+// A (B, T) mask with `masked` tokens set in every row.
+Tensor first_tokens_masked(int64_t batch, int64_t tokens, const std::vector<int64_t>& masked) {
+  Tensor mask(Shape{batch, tokens});
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t : masked) mask.data()[b * tokens + t] = 1.0f;
+  return mask;
+}
+
+std::map<std::string, Shape> parameter_shapes(const Encoder& encoder) {
+  std::map<std::string, Shape> shapes;
+  for (const auto& [name, p] : encoder.named_parameters()) shapes.emplace(name, p.shape());
+  return shapes;
+}
+
+std::vector<std::string> output_names(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& port : builtin_registry().find(Encoder::kKind, name)->signature.outputs) names.push_back(port.name);
+  return names;
+}
+
+// True when token `token` of the (B, T, D) tensors a and b is the same in every sample.
+bool tokens_equal(const Tensor& a, const Tensor& b, int64_t token) {
+  const int64_t tokens = a.dim(1), dim = a.dim(2);
+  for (int64_t s = 0; s < a.dim(0); ++s)
+    for (int64_t k = 0; k < dim; ++k) {
+      const int64_t i = (s * tokens + token) * dim + k;
+      if (a.data()[i] != b.data()[i]) return false;
+    }
+  return true;
+}
+
+bool all_equal(const Tensor& a, const Tensor& b) {
+  if (!(a.shape() == b.shape())) return false;
+  for (int64_t i = 0; i < a.numel(); ++i)
+    if (a.data()[i] != b.data()[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+// ---- shapes, names and layouts ---------------------------------------------------------
+
+TEST_CASE("Encoders.Mlp.flat_shapes_and_names", "[plugin]") {
+  auto mlp = make_encoder("mlp", {}, Shape{1, 28, 28});
+  auto out = mlp->forward(Var(random_tensor(Shape{2, 1, 28, 28})), {});
+  CHECK(out.features.shape() == Shape{2, 256});
+  CHECK_FALSE(out.tokens.defined());
+  CHECK(out.blocks.empty());
+  CHECK(mlp->feature_dim() == 256);
+  const auto shapes = parameter_shapes(*mlp);
+  CHECK(shapes.size() == 10);
+  CHECK(shapes.at("layers.0.fc.weight") == Shape{512, 784});
+  CHECK(shapes.at("layers.0.bn.weight") == Shape{512});
+  CHECK(shapes.at("layers.1.fc.weight") == Shape{512, 512});
+  CHECK(shapes.at("layers.2.fc.weight") == Shape{256, 512});
+  CHECK(shapes.at("layers.2.fc.bias") == Shape{256});
+  CHECK(shapes.count("layers.2.bn.weight") == 0);
+}
+
+TEST_CASE("Encoders.Mlp.without_batch_norm", "[plugin]") {
+  auto mlp = make_encoder("mlp", {{"hidden", ints({32})}, {"out_dim", 16}, {"batch_norm", false}}, Shape{1, 8, 8});
+  CHECK(parameter_shapes(*mlp).size() == 4);
+  CHECK(mlp->named_buffers().empty());
+  CHECK(mlp->forward(Var(random_tensor(Shape{3, 1, 8, 8})), {}).features.shape() == Shape{3, 16});
+}
+
+TEST_CASE("Encoders.Mlp.token_shapes_and_names", "[plugin]") {
+  auto mlp = make_encoder("mlp", {{"patch", 7}}, Shape{1, 28, 28});
+  auto out = mlp->forward(Var(random_tensor(Shape{2, 1, 28, 28})), first_tokens_masked(2, 16, {3}));
+  CHECK(out.features.shape() == Shape{2, 64});
+  CHECK(out.tokens.shape() == Shape{2, 16, 64});
+  REQUIRE(out.blocks.size() == 2);
+  for (const Var& block : out.blocks) CHECK(block.shape() == Shape{2, 16, 64});
+  CHECK(out.tokens.id() == out.blocks.back().id());
+  CHECK(mlp->feature_dim() == 64);
+  const auto shapes = parameter_shapes(*mlp);
+  CHECK(shapes.size() == 5);
+  CHECK(shapes.at("mask_token") == Shape{1, 1, 49});
+  CHECK(shapes.at("layers.0.fc.weight") == Shape{64, 49});
+  CHECK(shapes.at("layers.1.fc.weight") == Shape{64, 64});
+}
+
+TEST_CASE("Encoders.ConvNet.shapes_and_names", "[plugin]") {
+  auto convnet = make_encoder("convnet", {}, Shape{1, 28, 28});
+  auto out = convnet->forward(Var(random_tensor(Shape{2, 1, 28, 28})), {});
+  CHECK(out.features.shape() == Shape{2, 128});
+  CHECK_FALSE(out.tokens.defined());
+  CHECK(out.blocks.empty());
+  CHECK(convnet->feature_dim() == 128);
+  const auto shapes = parameter_shapes(*convnet);
+  CHECK(shapes.size() == 9);
+  CHECK(shapes.at("stages.0.conv.weight") == Shape{32, 1, 3, 3});
+  CHECK(shapes.at("stages.1.conv.weight") == Shape{64, 32, 3, 3});
+  CHECK(shapes.at("stages.2.conv.weight") == Shape{128, 64, 3, 3});
+  CHECK(shapes.at("stages.2.bn.bias") == Shape{128});
+  CHECK(shapes.count("stages.0.conv.bias") == 0);
+  CHECK(output_names("convnet") == std::vector<std::string>{"out"});
+}
+
+TEST_CASE("Encoders.Vit.shapes_and_names", "[plugin]") {
+  auto vit = make_encoder("vit", {}, Shape{1, 28, 28});
+  auto out = vit->forward(Var(random_tensor(Shape{2, 1, 28, 28})), first_tokens_masked(2, 16, {0, 5}));
+  CHECK(out.features.shape() == Shape{2, 64});
+  CHECK(out.tokens.shape() == Shape{2, 16, 64});
+  REQUIRE(out.blocks.size() == 4);
+  for (const Var& block : out.blocks) CHECK(block.shape() == Shape{2, 16, 64});
+  CHECK(vit->feature_dim() == 64);
+  const auto shapes = parameter_shapes(*vit);
+  CHECK(shapes.size() == 3 + 2 + 4 * 12 + 2);
+  CHECK(shapes.at("cls_token") == Shape{1, 1, 64});
+  CHECK(shapes.at("pos_embed") == Shape{1, 17, 64});
+  CHECK(shapes.at("mask_token") == Shape{1, 1, 64});
+  CHECK(shapes.at("patch_embed.proj.weight") == Shape{64, 1, 7, 7});
+  CHECK(shapes.at("patch_embed.proj.bias") == Shape{64});
+  CHECK(shapes.at("blocks.0.norm1.weight") == Shape{64});
+  CHECK(shapes.at("blocks.0.attn.in_proj_weight") == Shape{192, 64});
+  CHECK(shapes.at("blocks.0.attn.in_proj_bias") == Shape{192});
+  CHECK(shapes.at("blocks.0.attn.out_proj.weight") == Shape{64, 64});
+  CHECK(shapes.at("blocks.3.norm2.bias") == Shape{64});
+  CHECK(shapes.at("blocks.3.mlp.fc1.weight") == Shape{256, 64});
+  CHECK(shapes.at("blocks.3.mlp.fc2.weight") == Shape{64, 256});
+  CHECK(shapes.at("norm.weight") == Shape{64});
+  CHECK(output_names("vit") == std::vector<std::string>{"out", "tokens", "blocks"});
+}
+
+TEST_CASE("Encoders.Vit.initialisation_is_seeded", "[plugin]") {
+  auto a = make_encoder("vit", {{"depth", 1}}, Shape{1, 28, 28});
+  auto b = make_encoder("vit", {{"depth", 1}}, Shape{1, 28, 28});
+  const auto pa = a->named_parameters(), pb = b->named_parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (size_t i = 0; i < pa.size(); ++i) CHECK(all_equal(pa[i].second.value(), pb[i].second.value()));
+  CHECK_FALSE(all_equal(a->named_parameters()[0].second.value(), a->named_parameters()[2].second.value()));
+}
+
+// ---- errors --------------------------------------------------------------------------------
+
+TEST_CASE("Encoders.Errors.name_the_plugin", "[plugin]") {
+  using Catch::Matchers::Contains;
+  auto vit = make_builtin<Encoder>("vit", Value(Value::Map{{"patch", 5}}));
+  CHECK_THROWS_MATCHES(vit->setup(Shape{1, 28, 28}, NodeSetup{"backbone", 1}), sslflow::ShapeError,
+                       Catch::Matchers::Message("vit: patch size 5 does not divide the image size 28 x 28 of "
+                                                "samples [1, 28, 28]"));
+  CHECK_THROWS_AS(make_builtin<Encoder>("vit", Value(Value::Map{{"dim", 10}, {"heads", 4}})), sslflow::OptionError);
+  CHECK_THROWS_AS(make_builtin<Encoder>("convnet", Value(Value::Map{{"strides", ints({1, 2})}})),
+                  sslflow::OptionError);
+
+  auto tiny = make_encoder("vit", {{"dim", 8}, {"depth", 1}, {"heads", 2}, {"patch", 4}}, Shape{1, 8, 8});
+  CHECK_THROWS_WITH(tiny->forward(Var(random_tensor(Shape{2, 1, 8, 4})), {}),
+                    Contains("vit: expected input [B, 1, 8, 8]") && Contains("got [2, 1, 8, 4]"));
+  CHECK_THROWS_WITH(tiny->forward(Var(random_tensor(Shape{2, 1, 8, 8})), Tensor(Shape{2, 3})),
+                    Contains("vit: expected a mask of shape [2, 4]"));
+  auto convnet = make_encoder("convnet", {{"channels", ints({4})}, {"strides", ints({1})}}, Shape{1, 8, 8});
+  CHECK_THROWS_WITH(convnet->forward(Var(random_tensor(Shape{2, 1, 8, 8})), Tensor(Shape{2, 4})),
+                    Contains("convnet: has no tokens to mask"));
+  auto mlp = make_encoder("mlp", {{"hidden", ints({4})}, {"out_dim", 2}}, Shape{1, 8, 8});
+  CHECK_THROWS_WITH(mlp->forward(Var(random_tensor(Shape{2, 1, 8, 8})), Tensor(Shape{2, 4})),
+                    Contains("mlp: a mask needs tokens"));
+  CHECK_THROWS_WITH(make_encoder("convnet", {}, Shape{28, 28}),
+                    Contains("convnet: expected images of shape [C, H, W]"));
+}
+
+// ---- masks -------------------------------------------------------------------------------------
+
+TEST_CASE("Encoders.Mlp.mask_changes_exactly_the_masked_tokens", "[plugin]") {
+  auto mlp = make_encoder("mlp", {{"patch", 4}, {"layers", 2}, {"dim", 8}}, Shape{1, 8, 8});
+  const Var x(random_tensor(Shape{2, 1, 8, 8}));
+  const Tensor plain = mlp->forward(x, {}).tokens.value();
+  const Tensor masked = mlp->forward(x, first_tokens_masked(2, 4, {1, 2})).tokens.value();
+  CHECK(tokens_equal(plain, masked, 0));
+  CHECK(tokens_equal(plain, masked, 3));
+  CHECK_FALSE(tokens_equal(plain, masked, 1));
+  CHECK_FALSE(tokens_equal(plain, masked, 2));
+  // Every masked token is the encoded mask token.
+  for (int64_t k = 0; k < 8; ++k) CHECK(masked.data()[8 + k] == masked.data()[2 * 8 + k]);
+  CHECK(all_equal(plain, mlp->forward(x, Tensor(Shape{2, 4})).tokens.value()));
+}
+
+TEST_CASE("Encoders.Vit.mask_hides_exactly_the_masked_patches", "[plugin]") {
+  auto vit = make_encoder("vit", {{"dim", 8}, {"depth", 2}, {"heads", 2}, {"patch", 4}}, Shape{1, 8, 8});
+  Tensor image = random_tensor(Shape{2, 1, 8, 8});
+  Tensor changed = image.clone();
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t y = 0; y < 4; ++y) changed.data()[b * 64 + y * 8 + 4 + y] += 3.0f;  // inside patch 1
+  const Tensor mask = first_tokens_masked(2, 4, {1});
+  const auto a = vit->forward(Var(image), mask);
+  const auto b = vit->forward(Var(changed), mask);
+  CHECK(all_equal(a.features.value(), b.features.value()));
+  CHECK(all_equal(a.tokens.value(), b.tokens.value()));
+  CHECK_FALSE(all_equal(a.tokens.value(), vit->forward(Var(image), {}).tokens.value()));
+  CHECK_FALSE(all_equal(a.tokens.value(), vit->forward(Var(changed), first_tokens_masked(2, 4, {2})).tokens.value()));
+  CHECK(all_equal(vit->forward(Var(image), Tensor(Shape{2, 4})).tokens.value(),
+                  vit->forward(Var(image), {}).tokens.value()));
+}
+
+// ---- gradients -----------------------------------------------------------------------------------
+
+namespace {
+
+// Moves every parameter away from its initialisation: zero biases and a tiny mask token put
+// ReLU inputs within a finite-difference step of the kink.
+void spread_parameters(Encoder& encoder) {
+  Rng rng(23, "test.encoders.spread");
+  for (Var& p : encoder.parameters())
+    for (float& v : p.value().values()) v += 0.5f * rng.normal();
+}
+
+// Checks d sum(w * pick(output)) / d every parameter of `encoder` by finite differences.
+void check_parameter_gradients(Encoder& encoder, const Var& x, const Tensor& mask,
+                               const std::function<Var(const Encoder::Output&)>& pick) {
+  spread_parameters(encoder);
+  sslflow::testing::GradcheckOptions options;
+  options.eps = 1e-3;
+  options.atol = 5e-3;
+  const auto result = sslflow::testing::gradcheck(
+      [&](const std::vector<Var>&) { return pick(encoder.forward(x, mask)); }, encoder.parameters(), options);
+  INFO(result.report);
+  CHECK(result.entries_checked > 0);
+  CHECK(result.ok);
+}
+
+Var features(const Encoder::Output& out) { return out.features; }
+Var tokens(const Encoder::Output& out) { return out.tokens; }
+Var first_block(const Encoder::Output& out) { return out.blocks.front(); }
+
+}  // namespace
+
+TEST_CASE("Encoders.Mlp.gradients_flat", "[grad]") {
+  auto mlp = make_encoder("mlp", {{"hidden", ints({6})}, {"out_dim", 3}}, Shape{1, 4, 4});
+  check_parameter_gradients(*mlp, Var(random_tensor(Shape{4, 1, 4, 4})), {}, features);
+}
+
+TEST_CASE("Encoders.Mlp.gradients_tokens", "[grad]") {
+  auto mlp = make_encoder("mlp", {{"patch", 2}, {"layers", 2}, {"dim", 4}}, Shape{1, 4, 4});
+  const Var x(random_tensor(Shape{2, 1, 4, 4}));
+  const Tensor mask = first_tokens_masked(2, 4, {1});
+  check_parameter_gradients(*mlp, x, mask, features);
+  check_parameter_gradients(*mlp, x, mask, first_block);
+}
+
+TEST_CASE("Encoders.ConvNet.gradients", "[grad]") {
+  auto convnet = make_encoder("convnet", {{"channels", ints({3, 4})}, {"strides", ints({1, 2})}}, Shape{1, 4, 4});
+  check_parameter_gradients(*convnet, Var(random_tensor(Shape{2, 1, 4, 4})), {}, features);
+}
+
+TEST_CASE("Encoders.Vit.gradients", "[grad]") {
+  auto vit = make_encoder("vit", {{"dim", 4}, {"depth", 1}, {"heads", 2}, {"patch", 2}, {"mlp_ratio", 2.0}},
+                          Shape{1, 4, 4});
+  const Var x(random_tensor(Shape{2, 1, 4, 4}));
+  const Tensor mask = first_tokens_masked(2, 4, {2});
+  check_parameter_gradients(*vit, x, mask, features);
+  check_parameter_gradients(*vit, x, mask, tokens);
+}
+
+TEST_CASE("Encoders.Vit.input_gradient", "[grad]") {
+  auto vit = make_encoder("vit", {{"dim", 4}, {"depth", 1}, {"heads", 2}, {"patch", 2}}, Shape{1, 4, 4});
+  sslflow::testing::GradcheckOptions options;
+  options.eps = 1e-3;
+  options.atol = 5e-3;
+  const auto result = sslflow::testing::gradcheck(
+      [&](const std::vector<Var>& in) { return vit->forward(in[0], {}).features; },
+      {Var(random_tensor(Shape{2, 1, 4, 4}), true)}, options);
+  INFO(result.report);
+  CHECK(result.ok);
+}
+
+// ---- golden: PyTorch modules with the same names ------------------------------------------------
+
+namespace {
+
+// One case of tests/plugins/data/encoders.safetensors (make_encoders_golden.py).
+class EncoderGolden {
+ public:
+  explicit EncoderGolden(const std::string& case_name) : case_(case_name) {
+    const std::string prefix = case_name + ".";
+    for (auto& [name, tensor] : sslflow::io::read_safetensors(kPath).tensors)
+      if (name.compare(0, prefix.size(), prefix) == 0) tensors_.emplace(name.substr(prefix.size()), tensor);
+    if (tensors_.empty()) throw sslflow::FormatError(kPath, "no tensors for case '" + case_name + "'");
+  }
+
+  const Tensor& at(const std::string& name) const {
+    const auto it = tensors_.find(name);
+    if (it == tensors_.end()) throw sslflow::FormatError(kPath, "no tensor '" + case_ + "." + name + "'");
+    return it->second;
+  }
+  bool has(const std::string& name) const { return tensors_.count(name) != 0; }
+
+  // The tensors under "<group>.", prefix removed.
+  sslflow::NamedTensors group(const std::string& group) const {
+    sslflow::NamedTensors out;
+    const std::string prefix = group + ".";
+    for (const auto& [name, tensor] : tensors_)
+      if (name.compare(0, prefix.size(), prefix) == 0) out.emplace_back(name.substr(prefix.size()), tensor.clone());
+    return out;
+  }
+
+  void expect(const std::string& name, const Tensor& actual, sslflow::golden::Tolerance tolerance) const {
+    const auto c = sslflow::golden::compare(case_ + "." + name, actual, at(name), tolerance);
+    INFO(c.report);
+    CHECK(c.ok);
+  }
+
+ private:
+  static constexpr const char* kPath = SSLFLOW_SOURCE_DIR "/tests/plugins/data/encoders.safetensors";
+  std::string case_;
+  std::map<std::string, Tensor> tensors_;
+};
+
+// Whole networks in float32 against float64: a few more roundings than a single op.
+constexpr sslflow::golden::Tolerance kOutputs{2e-5, 1e-4};
+constexpr sslflow::golden::Tolerance kGrads{5e-5, 5e-4};
+
+void check_golden(const std::string& case_name, const std::string& plugin, Value::Map options) {
+  const EncoderGolden g(case_name);
+  auto encoder = make_encoder(plugin, std::move(options), Shape{1, 8, 8});
+  encoder->load_state_dict(g.group("state"));
+  const Tensor mask = g.has("mask") ? g.at("mask") : Tensor();
+  const auto out = encoder->forward(Var(g.at("input")), mask);
+  g.expect("features", out.features.value(), kOutputs);
+  if (g.has("tokens")) g.expect("tokens", out.tokens.value(), kOutputs);
+  CHECK(out.blocks.size() == g.group("blocks").size());
+  for (size_t i = 0; i < out.blocks.size(); ++i)
+    g.expect("blocks." + std::to_string(i), out.blocks[i].value(), kOutputs);
+  out.features.backward(g.at("feature_weight"));
+  const auto named = encoder->named_parameters();
+  CHECK(named.size() == g.group("grad").size());
+  for (const auto& [name, p] : named) g.expect("grad." + name, p.grad(), kGrads);
+  for (const auto& [name, expected] : g.group("updated"))
+    for (const auto& [buffer, actual] : encoder->named_buffers())
+      if (buffer == name) g.expect("updated." + name, actual, kOutputs);
+}
+
+}  // namespace
+
+TEST_CASE("Encoders.Mlp.golden_flat", "[golden]") {
+  check_golden("mlp", "mlp", {{"hidden", ints({16})}, {"out_dim", 8}});
+}
+
+TEST_CASE("Encoders.Mlp.golden_tokens", "[golden]") {
+  check_golden("mlp_tokens", "mlp", {{"patch", 4}, {"layers", 2}, {"dim", 8}});
+}
+
+TEST_CASE("Encoders.ConvNet.golden", "[golden]") {
+  check_golden("convnet", "convnet", {{"channels", ints({4, 8})}, {"strides", ints({1, 2})}});
+}
+
+TEST_CASE("Encoders.Vit.golden", "[golden]") {
+  check_golden("vit", "vit", {{"dim", 8}, {"depth", 2}, {"heads", 2}, {"patch", 4}});
+}
