@@ -120,7 +120,7 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
       std::vector<Shape> port_shapes_list;
       for (const PortRef& ref : refs) {
         const auto& s = port_shapes(port_key(ref, graph_));
-        port_shapes_list.insert(port_shapes_list.end(), s.begin(), s.begin() + 1);
+        port_shapes_list.insert(port_shapes_list.end(), s.begin(), s.end());
       }
       shapes.emplace_back(port, port_shapes_list);
     }

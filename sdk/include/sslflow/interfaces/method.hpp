@@ -37,7 +37,7 @@ class SSLFLOW_EXPORT MethodInputs {
 };
 
 // Per-sample shapes (without the batch dimension) of the packets on each input port;
-// for a Blocks port, the shape of one block.
+// for a Blocks port, one shape per block in order, so a method knows how many there are.
 using InputShapes = std::vector<std::pair<std::string, std::vector<Shape>>>;
 
 struct StepOutput {
