@@ -1,5 +1,6 @@
 #include "data2vec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -95,7 +96,9 @@ void Data2Vec::setup(const InputShapes& shapes, const NodeSetup& context) {
 }
 
 void Data2Vec::check_inputs(const Var& student, const Packet& teacher, const Tensor& mask) const {
-  const Shape expected{student.rank() == 3 ? student.dim(0) : 0, token_shape_[0], token_shape_[1]};
+  if (student.rank() != 3)
+    throw ShapeError("data2vec: student tokens must be (B, T, D), got " + student.shape().str());
+  const Shape expected{student.dim(0), token_shape_[0], token_shape_[1]};
   expect_shape("data2vec student tokens", student.shape(), expected);
   expect_shape("data2vec mask", mask.shape(), Shape{expected[0], expected[1]});
   for (const Var& block : teacher.values) expect_shape("data2vec teacher block", block.shape(), expected);
