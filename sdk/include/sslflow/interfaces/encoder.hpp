@@ -18,6 +18,7 @@
 
 #include "sslflow/interfaces/node.hpp"
 #include "sslflow/module.hpp"
+#include "sslflow/plugin.hpp"
 #include "sslflow/ports.hpp"
 
 namespace sslflow {

@@ -1,0 +1,121 @@
+// The shipped encoders (kind encoder). Parameter names and layouts are those of the
+// equivalent PyTorch modules (tests/plugins/make_encoders_golden.py builds them), so
+// state dicts move between the two with load_state_dict.
+//
+//   mlp      whole images flattened: Linear -> BatchNorm1d -> ReLU per hidden layer, then a
+//            Linear; out (B, out_dim). With `patch` P > 0, per token: the image cut into
+//            P x P patches, each layer ReLU(W token + b) on every token; out = the mean
+//            token, tokens = the last layer, blocks = every layer, masked input tokens
+//            replaced by a learnable mask token.
+//   convnet  stages of 3x3 Conv2d (no bias) -> BatchNorm2d -> ReLU, global average pool;
+//            out (B, channels[-1]).
+//   vit      Vision Transformer (Dosovitskiy et al. 2021, timm's layout): patch embedding,
+//            class token, learned positions, pre-norm blocks, final LayerNorm; out = the
+//            class token, tokens = the patch tokens, blocks = each block's patch tokens.
+//
+// Threading: forward() keeps no state of its own between calls, so two views may run
+// concurrently; batch-norm running statistics follow nn/application.hpp.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "shapes.hpp"
+#include "sslflow/interfaces/encoder.hpp"
+#include "sslflow/nn/batch_norm.hpp"
+#include "sslflow/nn/conv2d.hpp"
+#include "sslflow/nn/layer_norm.hpp"
+#include "sslflow/nn/linear.hpp"
+#include "sslflow/nn/multi_head_attention.hpp"
+#include "sslflow/params.hpp"
+
+namespace sslflow::encoders {
+
+// Parameters: layers.<i>.fc.{weight,bias} and, with batch_norm, layers.<i>.bn.* for the
+// hidden layers; per token also mask_token (1, 1, C*P*P).
+class Mlp final : public Encoder {
+ public:
+  static Schema schema();
+  explicit Mlp(const Params& params);
+  void setup(const Shape& sample_shape, const NodeSetup& context) override;
+  Output forward(const Var& x, const Tensor& mask) override;
+  int64_t feature_dim() const override;
+
+ private:
+  Output forward_flat(const Var& x);
+  Output forward_tokens(const Var& x, const Tensor& mask) const;
+
+  std::vector<int64_t> hidden_;
+  int64_t out_dim_;
+  bool batch_norm_;
+  int64_t patch_;
+  int64_t layers_;
+  int64_t dim_;
+  Shape sample_shape_;
+  PatchGrid grid_{};
+  std::vector<std::shared_ptr<nn::Linear>> fcs_;
+  std::vector<std::shared_ptr<nn::BatchNorm>> norms_;  // one per hidden layer, or none
+  Var mask_token_;                                     // (1, 1, C*P*P), per token only
+};
+
+// Parameters: stages.<i>.conv.weight, stages.<i>.bn.*.
+class ConvNet final : public Encoder {
+ public:
+  static Schema schema();
+  static Signature signature();
+  explicit ConvNet(const Params& params);
+  void setup(const Shape& sample_shape, const NodeSetup& context) override;
+  Output forward(const Var& x, const Tensor& mask) override;
+  int64_t feature_dim() const override { return channels_.back(); }
+
+ private:
+  std::vector<int64_t> channels_;
+  std::vector<int64_t> strides_;
+  Shape sample_shape_;
+  std::vector<std::shared_ptr<nn::Conv2d>> convs_;
+  std::vector<std::shared_ptr<nn::BatchNorm>> norms_;
+};
+
+// One pre-norm Transformer block: x + attn(norm1(x)), then x + mlp(norm2(x)), where mlp is
+// fc1 -> GELU -> fc2. Parameters norm1.*, attn.in_proj_*, attn.out_proj.*, norm2.*,
+// mlp.fc1.*, mlp.fc2.*.
+class VitBlock final : public Module {
+ public:
+  VitBlock(int64_t dim, int heads, int64_t mlp_hidden, Rng& rng);
+  Var forward(const Var& x) const;  // (B, T + 1, D) -> (B, T + 1, D)
+
+ private:
+  std::shared_ptr<nn::LayerNorm> norm1_;
+  std::shared_ptr<nn::MultiHeadAttention> attn_;
+  std::shared_ptr<nn::LayerNorm> norm2_;
+  std::shared_ptr<nn::Linear> fc1_;
+  std::shared_ptr<nn::Linear> fc2_;
+};
+
+// Parameters: cls_token (1, 1, D), pos_embed (1, T + 1, D), mask_token (1, 1, D),
+// patch_embed.proj.{weight,bias} ([D, C, P, P], [D]), blocks.<i>.*, norm.{weight,bias}.
+class Vit final : public Encoder {
+ public:
+  static Schema schema();
+  explicit Vit(const Params& params);
+  void setup(const Shape& sample_shape, const NodeSetup& context) override;
+  Output forward(const Var& x, const Tensor& mask) override;
+  int64_t feature_dim() const override { return dim_; }
+
+ private:
+  int64_t dim_;
+  int64_t depth_;
+  int heads_;
+  int64_t patch_;
+  double mlp_ratio_;
+  Shape sample_shape_;
+  PatchGrid grid_{};
+  Var cls_token_;
+  Var pos_embed_;
+  Var mask_token_;
+  std::shared_ptr<nn::Conv2d> patch_proj_;
+  std::vector<std::shared_ptr<VitBlock>> blocks_;
+  std::shared_ptr<nn::LayerNorm> norm_;
+};
+
+}  // namespace sslflow::encoders

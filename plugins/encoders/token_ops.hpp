@@ -1,0 +1,25 @@
+// Token ops of the encoders, each one fused pass forward and one backward (Var::from_op)
+// where a chain of sdk ops would copy the tokens several times.
+//
+// Callers check shapes first (shapes.hpp); the ops assume them.
+#pragma once
+
+#include "shapes.hpp"
+#include "sslflow/autograd.hpp"
+
+namespace sslflow::encoders {
+
+// x (B, C, H, W) -> (B, T, C*P*P): patches in row-major order of the grid, the values of
+// one patch in (c, py, px) order, the layout of a Conv2d weight [D, C, P, P]; so
+// linear(patchify(x), weight viewed as (D, C*P*P)) is the stride-P convolution.
+Var patchify(const Var& x, const PatchGrid& grid);
+
+// tokens (B, T, D) with the tokens where mask (B, T) is non-zero replaced by mask_token (D
+// values, e.g. (1, 1, D)). Gradients: masked tokens get none; mask_token gets their sum.
+Var replace_masked(const Var& tokens, const Tensor& mask, const Var& mask_token);
+
+// x (B, T, D), cls_token (1, 1, D), pos_embed (1, T + 1, D) -> (B, T + 1, D), the class
+// token followed by the tokens, plus the positions: concat([cls, x], 1) + pos_embed.
+Var prepend_class_token(const Var& x, const Var& cls_token, const Var& pos_embed);
+
+}  // namespace sslflow::encoders

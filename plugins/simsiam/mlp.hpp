@@ -1,0 +1,49 @@
+// Mlp: a head of Linear, BatchNorm1d and ReLU layers laid out as a torch.nn.Sequential,
+// with Sequential's parameter names ("0.weight", "1.running_mean", "3.weight", ...), so a
+// state dict moves between sslflow and the equivalent PyTorch head unchanged.
+//
+// widths [w0, w1, ..., wn] give n Linear layers. After each but the last: BatchNorm1d (when
+// hidden_norm) and ReLU. After the last: BatchNorm1d without affine parameters (when
+// output_norm), as SimSiam's projector. A Linear followed by BatchNorm has no bias (the
+// normalisation removes it), as in the SimSiam reference implementation.
+//
+// Threading: forward() runs the batch norms in training mode, which update their running
+// statistics: call it from one thread at a time.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "sslflow/module.hpp"
+#include "sslflow/nn/batch_norm.hpp"
+#include "sslflow/nn/linear.hpp"
+#include "sslflow/random.hpp"
+
+namespace sslflow::simsiam {
+
+enum class HeadInit {
+  PyTorch,  // nn.Linear's default: U(-1/sqrt(in), 1/sqrt(in)) for weights and biases
+  Kaiming,  // weights N(0, 2 / fan_in) (He et al. 2015), biases 0
+};
+
+struct MlpLayout {
+  std::vector<int64_t> widths;  // input, hidden..., output
+  bool hidden_norm = true;
+  bool output_norm = false;
+};
+
+class Mlp final : public Module {
+ public:
+  Mlp(const MlpLayout& layout, HeadInit init, Rng& rng);
+  Var forward(const Var& x);  // (B, widths.front()) -> (B, widths.back())
+
+ private:
+  struct Layer {
+    std::shared_ptr<nn::Linear> linear;
+    std::shared_ptr<nn::BatchNorm> norm;  // null without batch norm
+    bool relu;
+  };
+  std::vector<Layer> layers_;
+};
+
+}  // namespace sslflow::simsiam

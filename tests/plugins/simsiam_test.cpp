@@ -1,0 +1,257 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../golden/golden.hpp"
+#include "builtin_registry.hpp"
+#include "sslflow/error.hpp"
+#include "sslflow/interfaces/loss.hpp"
+#include "sslflow/interfaces/method.hpp"
+#include "sslflow/io/safetensors.hpp"
+#include "sslflow/ops.hpp"
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+using namespace sslflow;
+
+namespace {
+
+const NodeSetup kSetup{"objective", 5};
+
+// The simsiam method with `options`, its loss built from the shipped plugins (or given).
+std::shared_ptr<Method> make_simsiam(const Value& options, std::shared_ptr<Loss> loss = nullptr) {
+  const Registry& registry = testing::builtin_registry();
+  const PluginInfo* info = registry.find(Method::kKind, "simsiam");
+  REQUIRE(info);
+  Params params = Params::resolve(info->key(), info->schema, options);
+  if (!loss) loss = testing::make_builtin<Loss>(params.value("loss").find("plugin")->as_string());
+  params.set_plugin("loss", loss);
+  return registry.create<Method>("simsiam", params);
+}
+
+InputShapes two_views(int64_t features) { return {{"input", {Shape{features}, Shape{features}}}}; }
+
+MethodInputs views(const Var& x1, const Var& x2) {
+  MethodInputs inputs;
+  inputs.add("input", {PortType::Features, {x1}});
+  inputs.add("input", {PortType::Features, {x2}});
+  return inputs;
+}
+
+// (rows, cols) values from the stream (seed, "test.features").
+Var features(int64_t rows, int64_t cols, uint64_t seed, bool requires_grad = false) {
+  Tensor t(Shape{rows, cols});
+  Rng rng(seed, "test.features");
+  for (float& v : t.values()) v = rng.normal();
+  return Var(t, requires_grad);
+}
+
+double metric(const Metrics& metrics, const std::string& name) {
+  for (const auto& [key, value] : metrics)
+    if (key == name) return value;
+  FAIL("no metric " << name);
+  return 0.0;
+}
+
+bool all_zero(const Tensor& t) {
+  if (!t.defined()) return true;
+  for (float v : t.values())
+    if (v != 0.0f) return false;
+  return true;
+}
+
+// A loss that reads only its target, and checks that the target arrives detached.
+class TargetOnly final : public Loss {
+ public:
+  Var operator()(const Var& pred, const Var& target) const override {
+    target_required_grad_ = target_required_grad_ || target.requires_grad();
+    return add(sum(square(target)), mul(sum(pred), 0.0f));
+  }
+  bool target_required_grad() const { return target_required_grad_; }
+
+ private:
+  mutable bool target_required_grad_ = false;
+};
+
+// Small heads: a 2-layer projector 12 -> 6 and a predictor bottleneck of 4, with `changes`.
+Value small(const Value::Map& changes = {}) {
+  Value options(Value::Map{{"proj_hidden", 12}, {"proj_dim", 6}, {"proj_layers", 2}, {"pred_dim", 4}});
+  for (const auto& [key, value] : changes) options.set(key, value);
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("SimSiam.schema.paper_defaults", "[plugin]") {
+  const PluginInfo* info = testing::builtin_registry().find(Method::kKind, "simsiam");
+  REQUIRE(info);
+  auto default_of = [&](const char* name) { return find_option(info->schema, name)->default_value(); };
+  REQUIRE(default_of("proj_hidden").as_int() == 2048);
+  REQUIRE(default_of("proj_dim").as_int() == 2048);
+  REQUIRE(default_of("proj_layers").as_int() == 3);
+  REQUIRE(default_of("pred_dim").as_int() == 512);
+  REQUIRE(default_of("proj_bn").as_bool());
+  REQUIRE_FALSE(default_of("identity_predictor").as_bool());
+  REQUIRE_FALSE(default_of("normalize_outputs").as_bool());
+  REQUIRE(default_of("loss").find("plugin")->as_string() == "negative_cosine");
+  REQUIRE(info->signature.inputs.size() == 1);
+  REQUIRE(info->signature.inputs[0].repeated);
+}
+
+TEST_CASE("SimSiam.inputs.exactly_two_views", "[plugin]") {
+  for (size_t count : {1, 3}) {
+    const auto method = make_simsiam(small());
+    const InputShapes shapes{{"input", std::vector<Shape>(count, Shape{5})}};
+    REQUIRE_THROWS_AS(method->setup(shapes, kSetup), GraphError);
+    REQUIRE_THROWS_WITH(method->setup(shapes, kSetup),
+                        Contains("simsiam: input 'input' needs exactly two connections") &&
+                            Contains("got " + std::to_string(count)));
+  }
+  const auto method = make_simsiam(small());
+  REQUIRE_THROWS_AS(method->setup({{"input", {Shape{5}, Shape{6}}}}, kSetup), ShapeError);
+}
+
+TEST_CASE("SimSiam.identity_predictor.identical_views_give_minus_one", "[plugin]") {
+  const Value options = small({{"identity_predictor", true}, {"pred_dim", 12}});  // pred_dim = 2 * proj_dim
+  const auto method = make_simsiam(options);
+  method->setup(two_views(5), kSetup);
+  REQUIRE(method->named_parameters().size() == 4);  // the projector only: 0.weight, 1.weight, 1.bias, 3.weight
+  const Var x = features(16, 5, 1);
+  const StepOutput out = method->forward(views(x, x));
+  REQUIRE_THAT(out.loss.value().item(), WithinAbs(-1.0, 1e-6));
+
+  // With squared error the loss is 0 bit for bit: the prediction equals the projection.
+  const auto exact = make_simsiam(options, testing::make_builtin<Loss>("mse"));
+  exact->setup(two_views(5), kSetup);
+  REQUIRE(exact->forward(views(x, x)).loss.value().item() == 0.0f);
+}
+
+TEST_CASE("SimSiam.identity_predictor.wrong_width_fails_in_setup", "[plugin]") {
+  const auto method = make_simsiam(Value(Value::Map{{"identity_predictor", true}}));
+  REQUIRE_THROWS_AS(method->setup(two_views(8), kSetup), OptionError);
+  REQUIRE_THROWS_WITH(method->setup(two_views(8), kSetup),
+                      Contains("identity_predictor needs pred_dim = 2 * proj_dim = 4096, got pred_dim 512"));
+}
+
+TEST_CASE("SimSiam.loss.within_minus_one_and_one", "[plugin]") {
+  for (bool normalize : {false, true}) {
+    for (bool bn : {true, false}) {
+      const auto method = make_simsiam(small({{"normalize_outputs", normalize}, {"proj_bn", bn}}));
+      method->setup(two_views(7), kSetup);
+      for (uint64_t seed = 0; seed < 8; ++seed) {
+        const Var x1 = features(10, 7, seed);
+        const Var x2 = seed % 2 ? features(10, 7, seed + 100) : neg(x1);
+        const float loss = method->forward(views(x1, x2)).loss.value().item();
+        INFO("normalize " << normalize << ", bn " << bn << ", seed " << seed << ": loss " << loss);
+        REQUIRE(std::isfinite(loss));
+        REQUIRE(loss >= -1.0f - 1e-6f);
+        REQUIRE(loss <= 1.0f + 1e-6f);
+      }
+    }
+  }
+}
+
+TEST_CASE("SimSiam.stop_gradient.targets_carry_no_gradient", "[plugin][grad]") {
+  const auto spy = std::make_shared<TargetOnly>();
+  const auto method = make_simsiam(small(), spy);
+  method->setup(two_views(5), kSetup);
+  const Var x1 = features(8, 5, 3, true), x2 = features(8, 5, 4, true);
+  method->forward(views(x1, x2)).loss.backward();
+  REQUIRE_FALSE(spy->target_required_grad());
+  // The loss depends on the views only through the targets sg(z1), sg(z2): nothing
+  // reaches the inputs or the heads except the zero through p.
+  REQUIRE(all_zero(x1.grad()));
+  REQUIRE(all_zero(x2.grad()));
+  for (const auto& [name, p] : method->named_parameters()) {
+    INFO(name);
+    REQUIRE(all_zero(p.grad()));
+  }
+
+  // The default loss trains every head parameter through p.
+  const auto trained = make_simsiam(small());
+  trained->setup(two_views(5), kSetup);
+  trained->forward(views(x1, x2)).loss.backward();
+  for (const auto& [name, p] : trained->named_parameters()) {
+    INFO(name);
+    REQUIRE_FALSE(all_zero(p.grad()));
+  }
+}
+
+TEST_CASE("SimSiam.metrics.collapse_std", "[plugin]") {
+  const auto method = make_simsiam(small({{"proj_dim", 16}, {"pred_dim", 8}}));
+  method->setup(two_views(10), kSetup);
+
+  // Random features: the batch-normalised projections spread over the sphere.
+  const Metrics healthy = method->forward(views(features(256, 10, 1), features(256, 10, 2))).metrics;
+  const double ratio = metric(healthy, "z_std_ratio");
+  REQUIRE_THAT(ratio, WithinAbs(metric(healthy, "collapse_std") * 4.0, 1e-9));
+  REQUIRE(ratio > 0.8);
+  REQUIRE(ratio < 1.05);
+
+  // One sample repeated, through a projector without batch norm (which would turn equal
+  // rows into zeros of no direction): every z is the same point, the spread is 0.
+  const auto plain = make_simsiam(small({{"proj_dim", 16}, {"pred_dim", 8}, {"proj_bn", false}}));
+  plain->setup(two_views(10), kSetup);
+  Tensor same(Shape{32, 10});
+  for (int64_t i = 0; i < same.numel(); ++i) same.data()[i] = static_cast<float>(i % 10) - 4.5f;
+  const Metrics collapsed = plain->forward(views(Var(same), Var(same))).metrics;
+  REQUIRE_THAT(metric(collapsed, "collapse_std"), WithinAbs(0.0, 1e-6));
+  REQUIRE_THAT(metric(collapsed, "z_std_ratio"), WithinAbs(0.0, 4e-6));
+}
+
+TEST_CASE("SimSiam.golden.loss_and_gradients_match_pytorch", "[plugin][golden]") {
+  const std::string path = std::string(SSLFLOW_SOURCE_DIR) + "/tests/plugins/data/simsiam.safetensors";
+  std::map<std::string, Tensor> file;
+  for (auto& [name, t] : io::read_safetensors(path).tensors) file.emplace(name, t);
+
+  struct Case {
+    const char* name;
+    int64_t features;
+    Value::Map options;
+  };
+  const std::vector<Case> cases{
+      {"paper", 6, {{"proj_hidden", 8}, {"proj_dim", 5}, {"proj_layers", 3}, {"pred_dim", 4}}},
+      {"no_bn_normalized",
+       7,
+       {{"proj_hidden", 6}, {"proj_dim", 4}, {"proj_layers", 2}, {"pred_dim", 3}, {"proj_bn", false},
+        {"normalize_outputs", true}}},
+  };
+  for (const Case& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      const std::string prefix = std::string(c.name) + ".";
+      auto stored = [&](const std::string& name) -> const Tensor& {
+        const auto it = file.find(prefix + name);
+        if (it == file.end()) throw FormatError(path, "no tensor '" + prefix + name + "'");
+        return it->second;
+      };
+      auto expect = [&](const std::string& name, const Tensor& actual, golden::Tolerance tolerance) {
+        const golden::Comparison comparison = golden::compare(prefix + name, actual, stored(name), tolerance);
+        INFO(comparison.report);
+        CHECK(comparison.ok);
+      };
+
+      const auto method = make_simsiam(Value(c.options));
+      method->setup(two_views(c.features), kSetup);
+      NamedTensors state;
+      for (const auto& [name, _] : method->state_dict()) state.emplace_back(name, stored(name));
+      method->load_state_dict(state);
+
+      const Var x1(stored("x1").clone(), true), x2(stored("x2").clone(), true);
+      const StepOutput out = method->forward(views(x1, x2));
+      out.loss.backward();
+
+      expect("loss", out.loss.value(), golden::kOutputTolerance);
+      expect("collapse_std", Tensor::scalar(static_cast<float>(metric(out.metrics, "collapse_std"))),
+             golden::kOutputTolerance);
+      expect("x1.grad", x1.grad(), golden::kGradTolerance);
+      expect("x2.grad", x2.grad(), golden::kGradTolerance);
+      for (const auto& [name, p] : method->named_parameters()) expect(name + ".grad", p.grad(), golden::kGradTolerance);
+      for (const auto& [name, b] : method->named_buffers()) expect(name + ".updated", b, golden::kOutputTolerance);
+    }
+  }
+}
