@@ -247,32 +247,34 @@ TEST_CASE("Data2Vec.golden.matches_pytorch", "[plugin][golden]") {
 
 namespace {
 
-// A short run of a shipped pipeline on the synthetic dataset: 8 epochs of 8 steps.
+// A short run of a shipped pipeline on the synthetic dataset (8 epochs of 8 steps), the
+// student's features evaluated at the end.
 engine::RunResult short_run(const std::string& file) {
   const std::vector<std::string> overrides{
-      "data={plugin: synthetic, train_size: 256, test_size: 64, num_classes: 4}",
+      "data={plugin: synthetic, train_size: 256, test_size: 128, num_classes: 4}",
       "train.epochs=8",
       "train.batch_size=32",
       "train.warmup_epochs=0",
-      "~eval",
+      "eval=[{plugin: knn, node: student}, {plugin: health, node: student}]",
   };
   const auto config = PipelineConfig::load(SSLFLOW_SOURCE_DIR "/pipelines/" + file, overrides);
   return engine::train(engine::validate(config, testing::builtin_registry()), {});
 }
 
-// The loss falls and the predictions keep their spread across tokens.
+// The loss falls; the teacher's targets keep their spread over the masked tokens; the
+// student's features tell the four classes apart well above chance (0.25) and keep an
+// effective rank above 1 (a representation collapsed to a constant has rank 1).
 void check_learns_without_collapse(const engine::RunResult& run) {
   const std::vector<double>& losses = run.losses;
   REQUIRE(losses.size() == 64);
   const double first = std::accumulate(losses.begin(), losses.begin() + 8, 0.0) / 8.0;
   const double last = std::accumulate(losses.end() - 8, losses.end(), 0.0) / 8.0;
   INFO("mean loss of the first 8 steps " << first << ", of the last 8 " << last);
-  CHECK(last < 0.8 * first);
-  const double pred_std = metric(run.final_metrics, "objective.pred_std");
-  const double target_std = metric(run.final_metrics, "objective.target_std");
-  INFO("pred_std " << pred_std << ", target_std " << target_std);
-  CHECK(pred_std > 0.2 * target_std);
-  CHECK(metric(run.final_metrics, "objective.masked_fraction") > 0.5);
+  CHECK(last < 0.9 * first);
+  CHECK(metric(run.final_metrics, "objective.masked_fraction") == 0.625);  // 10 of 16 patches
+  CHECK(metric(run.final_metrics, "objective.target_std") > 0.05);
+  CHECK(metric(run.final_metrics, "knn.top1") > 0.4);
+  CHECK(metric(run.final_metrics, "health.rankme") > 1.5);
 }
 
 }  // namespace
