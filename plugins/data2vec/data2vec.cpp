@@ -83,8 +83,8 @@ void Data2Vec::setup(const InputShapes& shapes, const NodeSetup& context) {
   if (student.rank() != 2)
     throw ShapeError("data2vec: student tokens must be (B, T, D), got per-sample shape " + student.str());
   if (!(block == student))
-    throw ShapeError("data2vec: teacher blocks " + block.str() + " differ from the student's tokens " +
-                     student.str() + " (per sample)");
+    throw ShapeError("data2vec: teacher blocks " + block.str() + " differ from the student's tokens " + student.str() +
+                     " (per sample)");
   if (!(mask == Shape{student[0]}))
     throw ShapeError("data2vec: mask " + mask.str() + " does not have one flag per student token " + student.str() +
                      " (per sample)");
@@ -96,8 +96,7 @@ void Data2Vec::setup(const InputShapes& shapes, const NodeSetup& context) {
 }
 
 void Data2Vec::check_inputs(const Var& student, const Packet& teacher, const Tensor& mask) const {
-  if (student.rank() != 3)
-    throw ShapeError("data2vec: student tokens must be (B, T, D), got " + student.shape().str());
+  if (student.rank() != 3) throw ShapeError("data2vec: student tokens must be (B, T, D), got " + student.shape().str());
   const Shape expected{student.dim(0), token_shape_[0], token_shape_[1]};
   expect_shape("data2vec student tokens", student.shape(), expected);
   expect_shape("data2vec mask", mask.shape(), Shape{expected[0], expected[1]});
@@ -106,15 +105,15 @@ void Data2Vec::check_inputs(const Var& student, const Packet& teacher, const Ten
 
 StepOutput Data2Vec::forward(const MethodInputs& inputs) {
   if (token_shape_.rank() != 2) throw Error("data2vec: forward() before setup()");
-  const Var& student = inputs.get("student").value();  // (B, T, D)
-  const Packet& teacher = inputs.get("teacher");        // each (B, T, D)
+  const Var& student = inputs.get("student").value();       // (B, T, D)
+  const Packet& teacher = inputs.get("teacher");            // each (B, T, D)
   const Tensor& mask = inputs.get("mask").value().value();  // (B, T)
   check_inputs(student, teacher, mask);
 
   const std::vector<int64_t> tokens = masked_tokens(mask);
   if (tokens.empty()) throw Error("data2vec: the mask marks no token, so there is nothing to predict");
   const Var target = build_target(teacher.values, tokens, target_);  // (N, D)
-  Var pred = gather_tokens(student, tokens);                          // (N, D)
+  Var pred = gather_tokens(student, tokens);                         // (N, D)
   if (head_) pred = head_->forward(pred);
   Var loss = loss_ ? (*loss_)(pred, target) : smooth_l1_loss(pred, target, beta_);
   return {loss,
