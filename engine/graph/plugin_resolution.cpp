@@ -49,7 +49,7 @@ Params resolve_options(const Schema& schema, const ConfigValue& map, const Regis
     if (!given.find(o.name()) && o.is_required())
       throw config_error(map.mark(), owner + ": missing required option '" + o.name() + "' (" + o.describe_type() +
                                          ": " + o.doc() + ")");
-    if (!given.find(o.name()) && o.type() == OptionType::Plugin) {
+    if (!given.find(o.name()) && o.type() == OptionType::Plugin && !o.default_value().is_null()) {
       ConfigValue fallback(o.default_value().find("plugin")->as_string(), map.mark());
       nested->emplace_back(o.name(), resolve_plugin({o.plugin_kind()}, fallback, registry, owner + "." + o.name()));
     }

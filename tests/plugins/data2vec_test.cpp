@@ -1,0 +1,287 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "builtin_registry.hpp"
+#include "config/pipeline_config.hpp"
+#include "graph/validate.hpp"
+#include "sslflow/error.hpp"
+#include "sslflow/interfaces/loss.hpp"
+#include "sslflow/interfaces/method.hpp"
+#include "sslflow/io/safetensors.hpp"
+#include "sslflow/ops.hpp"
+#include "train/trainer.hpp"
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+using namespace sslflow;
+
+namespace {
+
+// Records the target rows data2vec hands its loss and compares as the built-in loss does.
+class RecordingLoss final : public Loss {
+ public:
+  Var operator()(const Var& pred, const Var& target) const override {
+    target_ = target;
+    return smooth_l1_loss(pred, target, 2.0f);
+  }
+  const Var& target() const { return target_; }
+
+ private:
+  mutable Var target_;
+};
+
+Tensor tensor(Shape shape, std::vector<float> values) { return Tensor(shape, values); }
+
+// A data2vec method built from `options` and set up for tokens (T, D); with `loss`, that
+// object is its `loss:` plugin.
+std::shared_ptr<Method> make_data2vec(Value::Map options, int64_t tokens, int64_t dim,
+                                      std::shared_ptr<Loss> loss = nullptr) {
+  const Registry& registry = testing::builtin_registry();
+  const PluginInfo* info = registry.find(Method::kKind, "data2vec");
+  REQUIRE(info != nullptr);
+  if (loss) options.emplace_back("loss", Value(Value::Map{{"plugin", "supplied"}}));
+  Params params = Params::resolve(info->key(), info->schema, Value(std::move(options)));
+  if (loss) params.set_plugin("loss", loss);
+  auto method = registry.create<Method>("data2vec", params);
+  method->setup({{"student", {Shape{tokens, dim}}}, {"teacher", {Shape{tokens, dim}}}, {"mask", {Shape{tokens}}}},
+                NodeSetup{"objective", 5});
+  return method;
+}
+
+StepOutput run(Method& method, const Var& student, const std::vector<Tensor>& blocks, const Tensor& mask) {
+  MethodInputs inputs;
+  inputs.add("student", Packet{PortType::Tokens, {student}});
+  Packet teacher{PortType::Blocks, {}};
+  for (const Tensor& block : blocks) teacher.values.emplace_back(block);
+  inputs.add("teacher", teacher);
+  inputs.add("mask", Packet{PortType::Mask, {Var(mask)}});
+  return method.forward(inputs);
+}
+
+// The target data2vec regresses, for `options` with no head.
+Tensor target_of(Value::Map options, const std::vector<Tensor>& blocks, const Tensor& mask) {
+  auto loss = std::make_shared<RecordingLoss>();
+  options.emplace_back("head", "none");
+  auto method = make_data2vec(std::move(options), mask.dim(1), blocks.front().dim(2), loss);
+  run(*method, Var(Tensor(blocks.front().shape())), blocks, mask);
+  return loss->target().value();
+}
+
+double metric(const Metrics& metrics, const std::string& name) {
+  auto it = std::find_if(metrics.begin(), metrics.end(), [&](const auto& m) { return m.first == name; });
+  INFO("metric " << name);
+  REQUIRE(it != metrics.end());
+  return it->second;
+}
+
+void check_close(const Tensor& actual, const Tensor& expected, double tolerance, const std::string& what) {
+  REQUIRE(actual.shape() == expected.shape());
+  double worst = 0.0;
+  int64_t at = 0;
+  for (int64_t i = 0; i < actual.numel(); ++i)
+    if (const double d = std::abs(double(actual.data()[i]) - double(expected.data()[i])); d > worst) {
+      worst = d;
+      at = i;
+    }
+  INFO(what << ": largest difference " << worst << " at element " << at);
+  CHECK(worst <= tolerance);
+}
+
+const float kLn = 1.0f / std::sqrt(1.0f + 1e-5f);  // a layer norm of two values a +- 1
+
+}  // namespace
+
+TEST_CASE("Data2Vec.top_k.changes_the_target", "[plugin]") {
+  const Tensor mask = tensor({1, 2}, {1, 1});
+  const std::vector<Tensor> blocks{tensor({1, 2, 2}, {1, 0, 0, 1}), tensor({1, 2, 2}, {3, 1, 2, 5})};
+  const Value::Map plain{{"target_norm", "none"}, {"instance_norm_blocks", false}};
+  Value::Map top1 = plain, top2 = plain;
+  top1.emplace_back("top_k", 1);
+  top2.emplace_back("top_k", 2);
+  check_close(target_of(top1, blocks, mask), tensor({2, 2}, {3, 1, 2, 5}), 0.0, "top_k 1: the last block");
+  check_close(target_of(top2, blocks, mask), tensor({2, 2}, {2, 0.5f, 1, 3}), 1e-7, "top_k 2: the mean of both");
+}
+
+TEST_CASE("Data2Vec.top_k.more_than_the_blocks_is_an_error", "[plugin]") {
+  auto method = make_data2vec({{"top_k", 3}}, 2, 2);
+  const Tensor block(Shape{1, 2, 2});
+  REQUIRE_THROWS_WITH(run(*method, Var(block), {block, block}, tensor({1, 2}, {1, 0})),
+                      Contains("data2vec: top_k 3 exceeds the teacher's 2 blocks"));
+}
+
+TEST_CASE("Data2Vec.target_norm.layer_norm_per_token", "[plugin]") {
+  const Tensor mask = tensor({1, 2}, {1, 1});
+  const std::vector<Tensor> blocks{tensor({1, 2, 2}, {1, 3, 10, 8})};
+  const Tensor y = target_of({{"top_k", 1}, {"instance_norm_blocks", false}}, blocks, mask);
+  check_close(y, tensor({2, 2}, {-kLn, kLn, kLn, -kLn}), 1e-6, "layer norm of [1, 3] and [10, 8]");
+}
+
+TEST_CASE("Data2Vec.target_norm.rms_per_feature_over_masked_tokens", "[plugin]") {
+  // Tokens [3, 4], [100, 100] (not masked), [4, 0]: the feature RMS are sqrt(12.5) and sqrt(8).
+  const Tensor mask = tensor({1, 3}, {1, 0, 1});
+  const std::vector<Tensor> blocks{tensor({1, 3, 2}, {3, 4, 100, 100, 4, 0})};
+  const Tensor y = target_of({{"top_k", 1}, {"instance_norm_blocks", false}, {"target_norm", "rms"}}, blocks, mask);
+  const float r0 = std::sqrt(12.5f), r1 = std::sqrt(8.0f);
+  check_close(y, tensor({2, 2}, {3 / r0, 4 / r1, 4 / r0, 0}), 1e-6, "per-feature RMS");
+}
+
+TEST_CASE("Data2Vec.instance_norm_blocks.normalises_each_block_before_averaging", "[plugin]") {
+  const Tensor mask = tensor({1, 1}, {1});
+  const std::vector<Tensor> blocks{tensor({1, 1, 2}, {0, 2}), tensor({1, 1, 2}, {30, 28})};
+  const Value::Map options{{"top_k", 2}, {"target_norm", "none"}};
+  check_close(target_of(options, blocks, mask), tensor({1, 2}, {0, 0}), 1e-6, "[-1, 1] and [1, -1] average to 0");
+  Value::Map raw = options;
+  raw.emplace_back("instance_norm_blocks", false);
+  check_close(target_of(raw, blocks, mask), tensor({1, 2}, {15, 15}), 1e-6, "raw blocks average");
+}
+
+TEST_CASE("Data2Vec.loss.counts_only_masked_tokens", "[plugin]") {
+  auto method = make_data2vec({}, 4, 3);
+  Rng rng(3, "test.data2vec");
+  auto random = [&](Shape shape) {
+    Tensor t(shape);
+    for (float& x : t.values()) x = rng.normal();
+    return t;
+  };
+  const Tensor mask = tensor({2, 4}, {1, 0, 0, 1, 0, 1, 1, 0});
+  const std::vector<Tensor> blocks{random({2, 4, 3}), random({2, 4, 3}), random({2, 4, 3})};
+  const Tensor tokens = random({2, 4, 3});
+  Var student(tokens.clone(), true);
+  const StepOutput base = run(*method, student, blocks, mask);
+  base.loss.backward();
+  CHECK_THAT(metric(base.metrics, "masked_fraction"), WithinAbs(0.5, 1e-12));
+  CHECK(metric(base.metrics, "pred_std") > 0.0);
+  CHECK(metric(base.metrics, "target_std") > 0.0);
+
+  Tensor unmasked_changed = tokens.clone();
+  Tensor masked_changed = tokens.clone();
+  for (int64_t token = 0; token < 8; ++token)
+    for (int64_t d = 0; d < 3; ++d) {
+      const bool masked = mask.data()[token] > 0.5f;
+      (masked ? masked_changed : unmasked_changed).data()[token * 3 + d] += 5.0f;
+      if (!masked) CHECK(student.grad().data()[token * 3 + d] == 0.0f);
+    }
+  CHECK(run(*method, Var(unmasked_changed), blocks, mask).loss.value().item() == base.loss.value().item());
+  CHECK(run(*method, Var(masked_changed), blocks, mask).loss.value().item() != base.loss.value().item());
+}
+
+TEST_CASE("Data2Vec.setup.mismatched_shapes_are_named", "[plugin]") {
+  const Registry& registry = testing::builtin_registry();
+  const PluginInfo* info = registry.find(Method::kKind, "data2vec");
+  REQUIRE(info != nullptr);
+  auto method = registry.create<Method>("data2vec", Params::resolve(info->key(), info->schema, Value(Value::Map{})));
+  REQUIRE_THROWS_AS(method->setup({{"student", {Shape{4, 8}}}, {"teacher", {Shape{4, 6}}}, {"mask", {Shape{4}}}},
+                                  NodeSetup{"objective", 0}),
+                    ShapeError);
+  REQUIRE_THROWS_WITH(method->setup({{"student", {Shape{4, 8}}}, {"teacher", {Shape{4, 8}}}, {"mask", {Shape{5}}}},
+                                    NodeSetup{"objective", 0}),
+                      Contains("data2vec: mask [5]"));
+
+  auto ready = make_data2vec({}, 4, 8);
+  const Tensor tokens(Shape{2, 4, 8});
+  REQUIRE_THROWS_WITH(run(*ready, Var(tokens), {Tensor(Shape{2, 4, 6})}, Tensor(Shape{2, 4})),
+                      Contains("data2vec teacher block"));
+  REQUIRE_THROWS_WITH(run(*ready, Var(tokens), {tokens}, Tensor(Shape{2, 4})), Contains("marks no token"));
+}
+
+TEST_CASE("Data2Vec.golden.matches_pytorch", "[plugin][golden]") {
+  const auto file = io::read_safetensors(SSLFLOW_SOURCE_DIR "/tests/plugins/data/data2vec.safetensors");
+  std::map<std::string, Tensor> ref(file.tensors.begin(), file.tensors.end());
+  auto get = [&](const std::string& name) {
+    INFO("tensor " << name);
+    REQUIRE(ref.count(name) == 1);
+    return ref.at(name);
+  };
+  struct Case {
+    const char* name;
+    int blocks;
+    Value::Map options;
+  };
+  const std::vector<Case> cases{
+      {"vision", 3, {{"top_k", 2}}},
+      {"tokens", 2, {{"top_k", 1}, {"instance_norm_blocks", false}, {"target_norm", "rms"}, {"head", "none"}}},
+      {"all_blocks", 3, {{"top_k", 3}, {"target_norm", "none"}}},
+  };
+  for (const Case& c : cases) {
+    SECTION(c.name) {
+      const std::string p = std::string(c.name) + ".";
+      const Tensor student = get(p + "student");
+      std::vector<Tensor> blocks;
+      for (int l = 0; l < c.blocks; ++l) blocks.push_back(get(p + "blocks." + std::to_string(l)));
+      const Tensor mask = get(p + "mask");
+      const bool head = ref.count(p + "head.weight") > 0;
+
+      auto method = make_data2vec(c.options, student.dim(1), student.dim(2));
+      if (head) method->load_state_dict({{"head.weight", get(p + "head.weight")}, {"head.bias", get(p + "head.bias")}});
+      Var s(student.clone(), true);
+      const StepOutput out = run(*method, s, blocks, mask);
+      out.loss.backward();
+      CHECK_THAT(out.loss.value().item(), WithinAbs(get(p + "loss").item(), 1e-5));
+      check_close(s.grad(), get(p + "student.grad"), 1e-6, "student.grad");
+      for (const auto& [name, v] : method->named_parameters())
+        check_close(v.grad(), get(p + name + ".grad"), 1e-5, name);
+      CHECK(method->named_parameters().size() == (head ? 2u : 0u));
+
+      auto loss = std::make_shared<RecordingLoss>();
+      auto recording = make_data2vec(c.options, student.dim(1), student.dim(2), loss);
+      run(*recording, Var(student), blocks, mask);
+      check_close(loss->target().value(), get(p + "target"), 1e-5, "target");
+
+      // The shipped smooth_l1 plugin with data2vec's beta computes the same loss.
+      auto smooth_l1 = testing::make_builtin<Loss>("smooth_l1", Value(Value::Map{{"beta", 2.0}}));
+      auto plugged = make_data2vec(c.options, student.dim(1), student.dim(2), smooth_l1);
+      if (head) plugged->load_state_dict(method->state_dict());
+      CHECK_THAT(run(*plugged, Var(student), blocks, mask).loss.value().item(),
+                 WithinAbs(out.loss.value().item(), 1e-6));
+    }
+  }
+}
+
+namespace {
+
+// A short run of a shipped pipeline on the synthetic dataset (8 epochs of 8 steps), the
+// student's features evaluated at the end.
+engine::RunResult short_run(const std::string& file) {
+  const std::vector<std::string> overrides{
+      "data={plugin: synthetic, train_size: 256, test_size: 128, num_classes: 4}",
+      "train.epochs=8",
+      "train.batch_size=32",
+      "train.warmup_epochs=0",
+      "eval=[{plugin: knn, node: student}, {plugin: health, node: student}]",
+  };
+  const auto config = PipelineConfig::load(SSLFLOW_SOURCE_DIR "/pipelines/" + file, overrides);
+  return engine::train(engine::validate(config, testing::builtin_registry()), {});
+}
+
+// The loss falls; the teacher's targets keep their spread over the masked tokens; the
+// student's features tell the four classes apart well above chance (0.25) and keep an
+// effective rank above 1 (a representation collapsed to a constant has rank 1).
+void check_learns_without_collapse(const engine::RunResult& run) {
+  const std::vector<double>& losses = run.losses;
+  REQUIRE(losses.size() == 64);
+  const double first = std::accumulate(losses.begin(), losses.begin() + 8, 0.0) / 8.0;
+  const double last = std::accumulate(losses.end() - 8, losses.end(), 0.0) / 8.0;
+  INFO("mean loss of the first 8 steps " << first << ", of the last 8 " << last);
+  CHECK(last < 0.9 * first);
+  CHECK(metric(run.final_metrics, "objective.masked_fraction") == 0.625);  // 10 of 16 patches
+  CHECK(metric(run.final_metrics, "objective.target_std") > 0.05);
+  CHECK(metric(run.final_metrics, "knn.top1") > 0.4);
+  CHECK(metric(run.final_metrics, "health.rankme") > 1.5);
+}
+
+}  // namespace
+
+TEST_CASE("Data2Vec.pipeline.token_form_learns", "[plugin][engine]") {
+  check_learns_without_collapse(short_run("data2vec_tokens_fmnist.yaml"));
+}
+
+TEST_CASE("Data2Vec.pipeline.vision_form_learns", "[plugin][engine]") {
+  check_learns_without_collapse(short_run("data2vec_fmnist.yaml"));
+}
