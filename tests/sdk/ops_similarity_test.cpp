@@ -90,3 +90,11 @@ TEST_CASE("Similarity.cosine_similarity.shape_mismatch_throws", "[grad]") {
   REQUIRE_THROWS_AS(cosine_similarity(uniform_leaf(Shape{4, 3}, 1), uniform_leaf(Shape{4, 3}, 2), 2), ShapeError);
   REQUIRE_THROWS_AS(l2_normalize(uniform_leaf(Shape{4, 3}, 1), -3), ShapeError);
 }
+
+TEST_CASE("Similarity.cosine_similarity.of_a_vector_with_itself_is_exactly_one", "[sdk]") {
+  sslflow::Rng rng(3, "cosine.self");
+  sslflow::Tensor t(sslflow::Shape{64, 37});
+  for (float& x : t.values()) x = rng.normal() * 3.0f;
+  const sslflow::Var a(t);
+  for (float c : sslflow::cosine_similarity(a, a).value().values()) REQUIRE(c == 1.0f);
+}

@@ -133,9 +133,14 @@ void cosine_similarity_forward(float* out, float* da, float* db, const float* a,
   for_each_vector(outer, n, inner, [&](int64_t r, int64_t base, auto stride) {
     const float* av = a + base;  // (n) at stride
     const float* bv = b + base;  // (n) at stride
-    da[r] = std::max(std::sqrt(dot(av, av, n, stride)), eps);
-    db[r] = std::max(std::sqrt(dot(bv, bv, n, stride)), eps);
-    out[r] = dot(av, bv, n, stride) / (da[r] * db[r]);
+    const double aa = dot(av, av, n, stride), bb = dot(bv, bv, n, stride);
+    da[r] = std::max(static_cast<float>(std::sqrt(aa)), eps);
+    db[r] = std::max(static_cast<float>(std::sqrt(bb)), eps);
+    // sqrt(aa * bb) in double is exact for a == b (the square of a float is exact in a
+    // double), so a vector's cosine with itself is exactly 1.
+    const bool clamped = da[r] == eps || db[r] == eps;
+    const double norms = clamped ? double(da[r]) * double(db[r]) : std::sqrt(aa * bb);
+    out[r] = static_cast<float>(dot(av, bv, n, stride) / norms);
   });
 }
 
