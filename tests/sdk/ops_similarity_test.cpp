@@ -96,5 +96,7 @@ TEST_CASE("Similarity.cosine_similarity.of_a_vector_with_itself_is_exactly_one",
   sslflow::Tensor t(sslflow::Shape{64, 37});
   for (float& x : t.values()) x = rng.normal() * 3.0f;
   const sslflow::Var a(t);
-  for (float c : sslflow::cosine_similarity(a, a).value().values()) REQUIRE(c == 1.0f);
+  const sslflow::Var cosine = sslflow::cosine_similarity(a, a);
+  REQUIRE(cosine.shape() == sslflow::Shape{64});
+  for (float c : cosine.value().values()) REQUIRE(c == 1.0f);
 }
