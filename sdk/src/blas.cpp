@@ -2,7 +2,10 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <mutex>
+
+#include <tbb/task_arena.h>
 
 #include "parallel.hpp"
 
@@ -17,8 +20,8 @@ void single_threaded_blas() {
   std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
-// Rows of C per task: big enough that each sgemm call runs near its peak rate.
-constexpr int64_t kRowsPerTask = 64;
+// A block narrower than this wastes the BLAS's packing of the shared operand.
+constexpr int64_t kMinBlock = 64;
 constexpr int64_t kMinFlopsToSplit = int64_t{1} << 21;
 
 }  // namespace
@@ -29,17 +32,28 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
   single_threaded_blas();
   const int64_t lda = trans_a ? m : k;
   const int64_t ldb = trans_b ? k : n;
-  auto block = [&](int64_t r0, int64_t r1) {
+  // C[r0:r1, c0:c1] from rows r0:r1 of op(A) and columns c0:c1 of op(B).
+  auto block = [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     const float* a_rows = trans_a ? a + r0 : a + r0 * lda;
+    const float* b_cols = trans_b ? b + c0 * ldb : b + c0;
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                static_cast<int>(r1 - r0), static_cast<int>(n), static_cast<int>(k), alpha, a_rows,
-                static_cast<int>(lda), b, static_cast<int>(ldb), beta, c + r0 * n, static_cast<int>(n));
+                static_cast<int>(r1 - r0), static_cast<int>(c1 - c0), static_cast<int>(k), alpha, a_rows,
+                static_cast<int>(lda), b_cols, static_cast<int>(ldb), beta, c + r0 * n + c0, static_cast<int>(n));
   };
-  if (m * n * k < kMinFlopsToSplit) {
-    block(0, m);
+  const int64_t threads = tbb::this_task_arena::max_concurrency();
+  if (threads == 1 || m * n * k < kMinFlopsToSplit) {
+    block(0, m, 0, n);
     return;
   }
-  parallel_for(m, kRowsPerTask, block);
+  // One block per thread, so the shared operand is packed once per thread: split the
+  // rows when there are enough of them, else the columns.
+  if (m >= n || n < 2 * kMinBlock) {
+    const int64_t rows = std::max(kMinBlock, (m + threads - 1) / threads);
+    parallel_for(m, rows, [&](int64_t r0, int64_t r1) { block(r0, r1, 0, n); });
+  } else {
+    const int64_t cols = std::max(kMinBlock, (n + threads - 1) / threads);
+    parallel_for(n, cols, [&](int64_t c0, int64_t c1) { block(0, m, c0, c1); });
+  }
 }
 
 }  // namespace sslflow::detail
