@@ -25,6 +25,7 @@ void Progress::step(int64_t step, int64_t epoch, double loss) {
   const auto now = Clock::now();
   const double dt = std::chrono::duration<double>(now - last_).count();
   last_ = now;
+  last_step_seconds_ = dt;
   const double instant = dt > 0 ? static_cast<double>(batch_size_) / dt : 0.0;
   rate_ = rate_ == 0.0 ? instant : 0.9 * rate_ + 0.1 * instant;
   const bool last = step + 1 == total_;

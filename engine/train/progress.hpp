@@ -14,7 +14,8 @@ class Progress {
   Progress(std::ostream* out, bool redraw, int64_t total_steps, int64_t batch_size, int64_t every);
   void step(int64_t step, int64_t epoch, double loss);  // after step `step` (0-based) finished
   void message(const std::string& text);                // a line of its own
-  double images_per_second() const { return rate_; }
+  double images_per_second() const { return rate_; }  // smoothed over recent steps
+  double last_step_seconds() const { return last_step_seconds_; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -27,6 +28,7 @@ class Progress {
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_ = Clock::now();
   double rate_ = 0.0;
+  double last_step_seconds_ = 0.0;
   bool line_open_ = false;
 };
 

@@ -145,7 +145,8 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     result.losses.push_back(loss);
     progress.step(step, epoch, loss);
     last_row = {{"step", double(step + 1)}, {"epoch", double(epoch + 1)}, {"lr", rate}, {"loss", loss},
-                {"grad_norm", grad_norm}, {"images_per_s", progress.images_per_second()}};
+                {"grad_norm", grad_norm}, {"images_per_s", progress.images_per_second()},
+                {"step_ms", 1000.0 * progress.last_step_seconds()}};
     last_row.insert(last_row.end(), forward.metrics.begin(), forward.metrics.end());
     if ((step + 1) % t.log_every_steps == 0 || step + 1 == total) log.append(last_row);
 
