@@ -122,17 +122,37 @@ void print_list(const LoadedPlugins& loaded, bool json) {
             << "; search path: " << (dirs.empty() ? "(empty)" : dirs) << "\n";
 }
 
+Json ports_json(const std::vector<PortSpec>& ports) {
+  Json out = Json::array();
+  for (const PortSpec& p : ports)
+    out.push_back({{"name", p.name}, {"type", to_string(p.type)}, {"doc", p.doc}, {"optional", p.optional},
+                   {"repeated", p.repeated}});
+  return out;
+}
+
+void print_ports(const char* title, const std::vector<PortSpec>& ports) {
+  if (ports.empty()) return;
+  std::cout << title << ":\n";
+  for (const PortSpec& p : ports)
+    std::cout << "  " << p.name << (p.repeated ? "[s]" : "") << "  " << to_string(p.type)
+              << (p.optional ? ", optional" : "") << "  " << p.doc << "\n";
+}
+
 void print_show(const LoadedPlugins& loaded, const std::string& name, bool json) {
   const PluginInfo& info = find_plugin(loaded.registry, name);
   if (json) {
     Json out = plugin_json(info);
     out["options"] = Json::array();
     for (const Option& option : info.schema) out["options"].push_back(option_json(option));
+    out["inputs"] = ports_json(info.signature.inputs);
+    out["outputs"] = ports_json(info.signature.outputs);
     std::cout << out.dump(2) << "\n";
     return;
   }
   std::cout << info.key() << ": " << info.description << "\n"
             << "library: " << info.library << " " << info.library_version << "\n";
+  print_ports("inputs", info.signature.inputs);
+  print_ports("outputs", info.signature.outputs);
   if (info.schema.empty()) {
     std::cout << "options: none\n";
     return;
