@@ -2,7 +2,7 @@
 # The installed package, end to end: installs the build tree into a temporary prefix,
 # builds examples/ as a separate CMake project against that prefix only, then checks that
 # the installed sslflow finds its own plugins next to itself and the example's plugins
-# through --plugin-path.
+# through --plugin-path, and trains a short pipeline that uses them.
 #
 # Usage: check_install.sh CMAKE BUILD_DIR SOURCE_DIR GENERATOR
 set -eu
@@ -43,3 +43,8 @@ expect() {
 expect "cauchy .*$examples/libsslflow_cauchy_loss.so 1.0.0"
 expect "step .*$examples/libsslflow_step_ema.so 1.0.0"
 expect "cosine .*$prefix/lib.*/sslflow/plugins/libsslflow_ema.so"
+
+step run env -u SSLFLOW_PLUGIN_PATH "$prefix/bin/sslflow" run "$source_dir/examples/pipeline.yaml" \
+  --plugin-path "$examples" --out "$work/run"
+grep -q "example-plugins | ok" "$work/run.log" || { echo "check_install: the example pipeline did not succeed" >&2; cat "$work/run.log" >&2; exit 1; }
+echo "the example pipeline trained with the example plugins"
