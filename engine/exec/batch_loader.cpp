@@ -41,23 +41,36 @@ BatchLoader::BatchLoader(const Dataset& data, const LiveNodes& nodes, int64_t ba
   }
 }
 
+std::shared_ptr<const std::vector<int64_t>> BatchLoader::order_of(int64_t epoch) const {
+  std::lock_guard lock(order_mutex_);
+  if (!order_ || order_epoch_ != epoch) {
+    order_ = std::make_shared<const std::vector<int64_t>>(epoch_permutation(seed_, epoch, data_.size(Split::Train)));
+    order_epoch_ = epoch;
+  }
+  return order_;
+}
+
 Batch BatchLoader::load(int64_t epoch, int64_t step) const {
-  const std::vector<int64_t> order = epoch_permutation(seed_, epoch, data_.size(Split::Train));
+  const std::shared_ptr<const std::vector<int64_t>> order = order_of(epoch);
   Batch batch{epoch, step, {}};
   Tensor images(batched(batch_size_, sample_shape_));
   Tensor labels(Shape{batch_size_});
   std::vector<Tensor> outputs;
-  for (const TransformStage& s : stages_) outputs.emplace_back(batched(batch_size_, s.out_shape));
+  std::vector<Rng> streams;  // (seed, node, epoch); each sample takes its child
+  for (const TransformStage& s : stages_) {
+    outputs.emplace_back(batched(batch_size_, s.out_shape));
+    streams.emplace_back(seed_, "transform." + s.name, static_cast<uint64_t>(epoch));
+  }
 
   tbb::parallel_for(int64_t{0}, batch_size_, [&](int64_t b) {
-    const int64_t index = order[static_cast<size_t>(step * batch_size_ + b)];
+    const int64_t index = (*order)[static_cast<size_t>(step * batch_size_ + b)];
     Tensor image = images.rows(b, b + 1);
     labels.data()[b] = static_cast<float>(data_.read(Split::Train, index, image.values()));
     for (size_t k = 0; k < stages_.size(); ++k) {
       const TransformStage& s = stages_[k];
       const Tensor source = s.input == 0 ? image : outputs[s.input - 1].rows(b, b + 1);
       Tensor target = outputs[k].rows(b, b + 1);
-      Rng rng = Rng(seed_, "transform." + s.name, static_cast<uint64_t>(epoch)).child(static_cast<uint64_t>(index));
+      Rng rng = streams[k].child(static_cast<uint64_t>(index));
       s.transform->apply(source.values(), target.values(), rng);
     }
   });

@@ -7,6 +7,8 @@
 // dropped. load() is const and may run in a background task while a step computes.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,12 +39,18 @@ class BatchLoader {
     Shape out_shape;
   };
 
+  // The epoch's sample order, computed once per epoch.
+  std::shared_ptr<const std::vector<int64_t>> order_of(int64_t epoch) const;
+
   const Dataset& data_;
   int64_t batch_size_;
   uint64_t seed_;
   int64_t steps_per_epoch_;
   Shape sample_shape_;
   std::vector<TransformStage> stages_;  // producers first
+  mutable std::mutex order_mutex_;
+  mutable std::shared_ptr<const std::vector<int64_t>> order_;
+  mutable int64_t order_epoch_ = -1;
 };
 
 }  // namespace sslflow::engine
