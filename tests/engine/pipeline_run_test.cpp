@@ -16,17 +16,9 @@
 #include "train/trainer.hpp"
 
 using namespace sslflow;
+using sslflow::testing::toy_registry;
 
 namespace {
-
-const Registry& toy_registry() {
-  static const Registry registry = [] {
-    Registry r;
-    testing::register_toy_plugins(r);
-    return r;
-  }();
-  return registry;
-}
 
 engine::ValidatedPipeline validated(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
   return engine::validate(PipelineConfig::parse(yaml, "p.yaml", overrides), toy_registry());

@@ -6,17 +6,9 @@
 #include "toy_plugins.hpp"
 
 using namespace sslflow;
+using sslflow::testing::toy_registry;
 
 namespace {
-
-const Registry& toy_registry() {
-  static const Registry registry = [] {
-    Registry r;
-    testing::register_toy_plugins(r);
-    return r;
-  }();
-  return registry;
-}
 
 engine::ValidatedPipeline validate_text(const std::string& yaml) {
   return engine::validate(PipelineConfig::parse(yaml, "p.yaml"), toy_registry());

@@ -245,4 +245,13 @@ void register_toy_plugins(Registry& r) {
   r.add<Evaluator, ToyMean>("toy_mean", "mean test feature");
 }
 
+const Registry& toy_registry() {
+  static const Registry registry = [] {
+    Registry r;
+    register_toy_plugins(r);
+    return r;
+  }();
+  return registry;
+}
+
 }  // namespace sslflow::testing

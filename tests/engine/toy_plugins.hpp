@@ -11,4 +11,7 @@ namespace sslflow::testing {
 // ema_scheduler/toy_constant, evaluator/toy_mean, loss/toy_mse.
 void register_toy_plugins(Registry& registry);
 
+// A registry holding only the toy plugins, built on first use and shared afterwards.
+const Registry& toy_registry();
+
 }  // namespace sslflow::testing

@@ -57,12 +57,22 @@ def write_safetensors(path, tensors, metadata):
             f.write(data)
 
 
+def case_seed(key):
+    """BASE_SEED plus the CRC-32 of key ("<op>/<case>"), so each case draws its own numbers."""
+    return BASE_SEED + zlib.crc32(key.encode())
+
+
+def case_generator(key):
+    """A torch.Generator seeded with case_seed(key)."""
+    return torch.Generator().manual_seed(case_seed(key))
+
+
 class Case:
     """Draws the float32 tensors of one case from a generator seeded by its name."""
 
     def __init__(self, op, name):
         self.name = name
-        self.generator = torch.Generator().manual_seed(BASE_SEED + zlib.crc32(f"{op}/{name}".encode()))
+        self.generator = case_generator(f"{op}/{name}")
         self.inputs = {}   # differentiable inputs and parameters
         self.buffers = {}  # state the op updates in place, without a gradient
         self.labels = {}   # integer class labels

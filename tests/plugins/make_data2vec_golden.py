@@ -20,19 +20,21 @@ by the root mean square over the masked tokens (eps 1e-8), or not at all. The lo
 smooth-L1 with beta 2 between the (optionally linear-headed) student tokens and the target
 at the masked tokens, averaged over features and then over masked tokens.
 
-The file is safetensors written by hand (no python3-safetensors in Debian): a little-endian
-u64 header length, a JSON header padded with spaces to a multiple of 8 bytes, then F32
-little-endian data. Rerunning the script rewrites identical bytes.
+The file is written with tests/golden/make_golden.py's safetensors writer; rerunning the
+script rewrites identical bytes.
 """
 
-import json
 import os
-import struct
+import sys
 
 import torch
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "data2vec.safetensors")
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "golden"))
+from make_golden import write_safetensors  # noqa: E402
+
+OUT = os.path.join(HERE, "data", "data2vec.safetensors")
 SEED = 20240612
 BETA = 2.0
 
@@ -42,26 +44,6 @@ CASES = [
     ("tokens", 2, 4, 3, 2, 1, False, "rms", "none"),
     ("all_blocks", 3, 4, 5, 3, 3, True, "none", "linear"),
 ]
-
-
-def write_safetensors(path, tensors, metadata):
-    """Writes name -> float32 tensor pairs (in order) as a safetensors file."""
-    header = {"__metadata__": metadata}
-    chunks = []
-    offset = 0
-    for name, tensor in tensors.items():
-        values = tensor.detach().to(torch.float32).contiguous().reshape(-1).tolist()
-        data = struct.pack("<%df" % len(values), *values)
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in chunks:
-            f.write(data)
 
 
 def target_of(blocks, mask, top_k, instance_norm_blocks, target_norm):

@@ -25,17 +25,15 @@ script rewrites identical bytes.
 
 import os
 import sys
-import zlib
 
 import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "golden"))
-from make_golden import write_safetensors  # noqa: E402
+from make_golden import case_generator, write_safetensors  # noqa: E402
 
 GENERATOR = "tests/plugins/make_distill_golden.py"
-BASE_SEED = 20240611
 
 # name, (batch, tokens), student widths per block, teacher widths per block, mapping,
 # hidden_weight, normalize. The C++ test sets the plugin up with the same options.
@@ -46,7 +44,7 @@ CASES = [
 
 
 def case_tensors(name, shape, student_widths, teacher_widths, mapping, hidden_weight, normalize):
-    generator = torch.Generator().manual_seed(BASE_SEED + zlib.crc32(f"distill/{name}".encode()))
+    generator = case_generator(f"distill/{name}")
     student = [torch.randn(*shape, d, generator=generator) for d in student_widths]
     teacher = [torch.randn(*shape, d, generator=generator) for d in teacher_widths]
     weight = torch.randn(teacher_widths[0], student_widths[0], generator=generator) * 0.5

@@ -27,39 +27,22 @@ in float64 until the gradient vanishes:
     loss                                     the objective at the optimum, shape (1)
     train_top1, top1                         accuracies of the optimum, shape (1)
 
-Files are safetensors written by hand (a little-endian u64 header length, a JSON header
-padded with spaces to a multiple of 8 bytes, F32 data); rerunning rewrites identical bytes.
+The files are written with tests/golden/make_golden.py's safetensors writer; rerunning
+rewrites identical bytes.
 """
 
-import json
 import os
-import struct
+import sys
 
 import torch
 import torch.nn.functional as F
 
-DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "golden"))
+from make_golden import write_safetensors  # noqa: E402
+
+DATA_DIR = os.path.join(HERE, "data")
 GENERATOR = "tests/plugins/make_eval_golden.py"
-
-
-def write_safetensors(path, tensors):
-    """Writes name -> float32 tensor pairs (in order) as a safetensors file."""
-    header = {"__metadata__": {"generator": GENERATOR, "torch": torch.__version__}}
-    chunks = []
-    offset = 0
-    for name, tensor in tensors.items():
-        values = tensor.detach().to(torch.float32).contiguous().reshape(-1).tolist()
-        data = struct.pack("<%df" % len(values), *values)
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in chunks:
-            f.write(data)
 
 
 def clusters(generator, count, dim, classes, means, noise):
@@ -157,9 +140,10 @@ def linear_probe_reference():
 
 def main():
     os.makedirs(DATA_DIR, exist_ok=True)
+    metadata = {"generator": GENERATOR, "torch": torch.__version__}
     for name, reference in [("eval_knn", knn_reference), ("eval_linear_probe", linear_probe_reference)]:
         tensors = reference()
-        write_safetensors(os.path.join(DATA_DIR, name + ".safetensors"), tensors)
+        write_safetensors(os.path.join(DATA_DIR, name + ".safetensors"), tensors, metadata)
         print(name, {k: round(v.item(), 6) for k, v in tensors.items() if v.numel() == 1})
 
 

@@ -20,21 +20,22 @@ for case C:
     C/grad<k>/<param>     its gradient at step k (absent when it has none)
     C/step<k>/<param>     the parameter after step k
 
-The options of each case are repeated in the C++ test. The file is safetensors written by
-hand (no python3-safetensors in Debian): a little-endian u64 header length, a JSON header
-padded with spaces to a multiple of 8 bytes, then the F32 little-endian data. Rerunning
-the script rewrites identical bytes.
+The options of each case are repeated in the C++ test. The file is written with
+tests/golden/make_golden.py's safetensors writer; rerunning the script rewrites identical
+bytes.
 """
 
-import json
 import os
-import struct
-import zlib
+import sys
 
 import torch
 
-OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "optim.safetensors")
-BASE_SEED = 20240611
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "golden"))
+from make_golden import case_generator, write_safetensors  # noqa: E402
+
+OUTPUT = os.path.join(HERE, "data", "optim.safetensors")
+GENERATOR = "tests/plugins/make_optim_golden.py"
 SHAPES = {"linear.weight": (3, 4), "linear.bias": (3,), "proj.weight": (2, 2)}
 ZERO_PARAMETERS = {"proj.weight"}
 BASE_LRS = [1.0, 0.8, 0.6, 0.4, 0.2]
@@ -58,26 +59,6 @@ DEFAULTS = {
     "adamw": dict(betas=[0.9, 0.999], eps=1e-8, weight_decay=0.05, decay_bias_and_norm=False),
     "lars": dict(momentum=0.9, weight_decay=1e-6, eta=0.001, decay_bias_and_norm=False),
 }
-
-
-def write_safetensors(path, tensors):
-    """Writes name -> float32 tensor pairs (in order) as a safetensors file."""
-    header = {}
-    chunks = []
-    offset = 0
-    for name, tensor in tensors.items():
-        values = tensor.detach().to(torch.float32).contiguous().reshape(-1).tolist()
-        data = struct.pack("<%df" % len(values), *values)
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in chunks:
-            f.write(data)
 
 
 def decayed(name, options):
@@ -128,7 +109,7 @@ def torch_optimizer(plugin, named, options):
 
 def run_case(name, plugin, lr_scale, overrides):
     options = dict(DEFAULTS[plugin], **overrides)
-    generator = torch.Generator().manual_seed(BASE_SEED + zlib.crc32(f"optim/{name}".encode()))
+    generator = case_generator(f"optim/{name}")
     named = {}
     for param, shape in SHAPES.items():
         value = torch.randn(*shape, generator=generator)
@@ -161,7 +142,7 @@ def main():
     for case in CASES:
         tensors.update(run_case(*case))
     os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    write_safetensors(OUTPUT, tensors)
+    write_safetensors(OUTPUT, tensors, {"generator": GENERATOR, "torch": torch.__version__})
 
 
 if __name__ == "__main__":

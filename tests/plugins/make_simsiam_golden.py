@@ -32,21 +32,22 @@ and stores, under "<case>.<name>":
                                 applications per step: projector on x1 then x2, predictor
                                 on z1 then z2)
 
-The files are safetensors written by hand (no python3-safetensors in Debian), F32 only;
-rerunning the script rewrites identical bytes.
+The file is written with tests/golden/make_golden.py's safetensors writer; rerunning the
+script rewrites identical bytes.
 """
 
-import json
 import os
-import struct
-import zlib
+import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "simsiam.safetensors")
-BASE_SEED = 20240611
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "golden"))
+from make_golden import case_generator, case_seed, write_safetensors  # noqa: E402
+
+DATA_PATH = os.path.join(HERE, "data", "simsiam.safetensors")
 
 # name -> (batch, feature_dim, proj_hidden, proj_dim, proj_layers, proj_bn, pred_dim, normalize_outputs)
 CASES = {
@@ -55,26 +56,6 @@ CASES = {
     "no_bn_normalized": dict(batch=5, features=7, proj_hidden=6, proj_dim=4, proj_layers=2, proj_bn=False, pred_dim=3,
                              normalize_outputs=True),
 }
-
-
-def write_safetensors(path, tensors, metadata):
-    """Writes name -> float32 tensor pairs (in order) as a safetensors file."""
-    header = {"__metadata__": metadata}
-    chunks = []
-    offset = 0
-    for name, tensor in tensors.items():
-        values = tensor.detach().to(torch.float32).contiguous().reshape(-1).tolist()
-        data = struct.pack("<%df" % len(values), *values)
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in chunks:
-            f.write(data)
 
 
 def projector(c):
@@ -96,8 +77,8 @@ def predictor(c):
 
 
 def make_case(name, c):
-    generator = torch.Generator().manual_seed(BASE_SEED + zlib.crc32(f"simsiam/{name}".encode()))
-    torch.manual_seed(BASE_SEED + zlib.crc32(f"simsiam/{name}/init".encode()))
+    generator = case_generator(f"simsiam/{name}")
+    torch.manual_seed(case_seed(f"simsiam/{name}/init"))
     heads = nn.ModuleDict({"projector": projector(c), "predictor": predictor(c)})
     with torch.no_grad():
         for module in heads.modules():

@@ -5,15 +5,19 @@
 #include <vector>
 
 #include "io_test_support.hpp"
+#include "op_inputs.hpp"
 #include "sslflow/io/npy.hpp"
 
 using namespace sslflow;
 using namespace sslflow::io;
 using sslflow::testing::data_file;
+using sslflow::testing::MalformedFile;
 using sslflow::testing::read_bytes;
 using sslflow::testing::reject_corruptions;
 using sslflow::testing::require_format_error;
+using sslflow::testing::require_format_errors;
 using sslflow::testing::TempDir;
+using sslflow::testing::values;
 using sslflow::testing::write_bytes;
 
 namespace {
@@ -23,8 +27,6 @@ const std::vector<float> kFloats{-1.25f, -0.75f, -0.25f, 0.25f, 0.75f, 1.25f};
 const std::vector<int64_t> kSigned{-2, -1, 0, 1, 2, 3};
 const std::vector<int64_t> kUnsigned{0, 1, 2, 3, 4, 5};
 const std::vector<int64_t> kBools{1, 0, 1, 0, 1, 0};
-
-std::vector<float> values_of(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
 
 std::vector<float> as_floats(const std::vector<int64_t>& values) { return {values.begin(), values.end()}; }
 
@@ -79,9 +81,9 @@ TEST_CASE("IO.Npy.reads_every_numpy_dtype", "[io]") {
     CHECK(tensor.shape() == Shape{2, 3});
     if (c.integers) {
       CHECK(array.to_int64() == *c.integers);
-      CHECK(values_of(tensor) == as_floats(*c.integers));
+      CHECK(values(tensor) == as_floats(*c.integers));
     } else {
-      CHECK(values_of(tensor) == kFloats);
+      CHECK(values(tensor) == kFloats);
       CHECK_THROWS_AS(array.to_int64(), FormatError);
     }
   }
@@ -92,7 +94,7 @@ TEST_CASE("IO.Npy.reads_format_versions_2_and_3", "[io]") {
     INFO(name);
     Tensor tensor = read_npy(data_file(name)).to_tensor();
     CHECK(tensor.shape() == Shape{2, 3});
-    CHECK(values_of(tensor) == kFloats);
+    CHECK(values(tensor) == kFloats);
   }
 }
 
@@ -113,7 +115,7 @@ TEST_CASE("IO.Npy.round_trip", "[io]") {
   write_npy(dir.file("embeddings.npy"), embeddings);
   Tensor back = read_npy(dir.file("embeddings.npy")).to_tensor();
   REQUIRE(back.shape() == Shape{2, 2, 2});
-  REQUIRE(values_of(back) == values_of(embeddings));
+  REQUIRE(values(back) == values(embeddings));
 
   const std::vector<int64_t> labels{0, 9, -3, INT64_MAX, INT64_MIN};
   write_npy(dir.file("labels.npy"), labels);
@@ -134,14 +136,9 @@ TEST_CASE("IO.Npy.rejects_numpy_files_it_cannot_represent", "[io]") {
 
 TEST_CASE("IO.Npy.rejects_malformed_files", "[io]") {
   TempDir dir;
-  struct Case {
-    const char* what;
-    std::string bytes;
-    const char* message;
-  };
   const std::string eight_bytes(8, '\0');
   const std::string f4_dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
-  const std::vector<Case> cases{
+  const std::vector<MalformedFile> cases{
       {"shorter than the magic", "\x93NUM", "shorter than the .npy magic string"},
       {"bad magic", "PK\x03\x04" + std::string(60, '\0'), "bad magic string"},
       {"unknown version", std::string("\x93NUMPY\x04\x00", 8) + std::string(60, ' '),
@@ -190,13 +187,7 @@ TEST_CASE("IO.Npy.rejects_malformed_files", "[io]") {
        "expected '}'"},
       {"text after the dict", npy_bytes(f4_dict + " x", eight_bytes), "unexpected text after the header dictionary"},
   };
-  for (const Case& c : cases) {
-    DYNAMIC_SECTION(c.what) {
-      const std::string path = dir.file("bad.npy");
-      write_bytes(path, c.bytes);
-      require_format_error(read_npy, path, c.message);
-    }
-  }
+  require_format_errors(read_npy, dir, "bad.npy", cases);
 }
 
 TEST_CASE("IO.Npy.corrupted_files_give_format_errors", "[io]") {

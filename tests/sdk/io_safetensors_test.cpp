@@ -7,15 +7,19 @@
 #include <vector>
 
 #include "io_test_support.hpp"
+#include "op_inputs.hpp"
 #include "sslflow/io/safetensors.hpp"
 
 using namespace sslflow;
 using namespace sslflow::io;
 using sslflow::testing::data_file;
+using sslflow::testing::MalformedFile;
 using sslflow::testing::read_bytes;
 using sslflow::testing::reject_corruptions;
 using sslflow::testing::require_format_error;
+using sslflow::testing::require_format_errors;
 using sslflow::testing::TempDir;
+using sslflow::testing::values;
 using sslflow::testing::write_bytes;
 
 namespace {
@@ -36,8 +40,6 @@ std::string float_bytes(const std::vector<float>& values) {
 std::string safetensors_bytes(const std::string& header, size_t buffer_size) {
   return u64_le(header.size()) + header + std::string(buffer_size, '\0');
 }
-
-std::vector<float> values_of(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
 
 }  // namespace
 
@@ -83,7 +85,7 @@ TEST_CASE("IO.Safetensors.round_trip", "[io]") {
     INFO(tensors[i].first);
     CHECK(file.tensors[i].first == tensors[i].first);
     CHECK(file.tensors[i].second.shape() == tensors[i].second.shape());
-    CHECK(values_of(file.tensors[i].second) == values_of(tensors[i].second));
+    CHECK(values(file.tensors[i].second) == values(tensors[i].second));
   }
   REQUIRE(std::filesystem::file_size(path) % 8 == 0);
 }
@@ -117,20 +119,15 @@ TEST_CASE("IO.Safetensors.reads_every_dtype_of_python_fixture", "[io]") {
       CHECK(tensor.item() == 3.5f);
     } else {
       CHECK(tensor.shape() == Shape{2, 3});
-      CHECK(values_of(tensor) == expected.at(name));
+      CHECK(values(tensor) == expected.at(name));
     }
   }
 }
 
 TEST_CASE("IO.Safetensors.rejects_malformed_files", "[io]") {
   TempDir dir;
-  struct Case {
-    const char* what;
-    std::string bytes;
-    const char* message;
-  };
   const std::string f32_entry = R"("dtype":"F32","shape":[2],"data_offsets":[0,8])";
-  const std::vector<Case> cases{
+  const std::vector<MalformedFile> cases{
       {"shorter than 8 bytes", "\x10\0\0", "shorter than the 8-byte header length"},
       {"header over the limit", u64_le(100'000'001) + "{}", "exceeds the limit of 100000000"},
       {"header past the end", u64_le(64) + "{}", "runs past the end of the file"},
@@ -190,13 +187,7 @@ TEST_CASE("IO.Safetensors.rejects_malformed_files", "[io]") {
        "\"__metadata__\" value of 'epoch' is not a string"},
       {"deep nesting", safetensors_bytes(R"({"__metadata__":{"a":[[[[[[]]]]]]}})", 0), "nests deeper"},
   };
-  for (const Case& c : cases) {
-    DYNAMIC_SECTION(c.what) {
-      const std::string path = dir.file("bad.safetensors");
-      write_bytes(path, c.bytes);
-      require_format_error(read_safetensors, path, c.message);
-    }
-  }
+  require_format_errors(read_safetensors, dir, "bad.safetensors", cases);
 }
 
 TEST_CASE("IO.Safetensors.corrupted_files_give_format_errors", "[io]") {

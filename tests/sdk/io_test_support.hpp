@@ -1,5 +1,6 @@
 // Helpers shared by the file-format tests: a private temporary directory and raw file
-// access, so each test writes its own (often malformed) bytes.
+// access, so each test writes its own (often malformed) bytes, and checks that a reader
+// rejects malformed files with a FormatError.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "sslflow/error.hpp"
 
@@ -71,6 +73,28 @@ void require_format_error(Read read, const std::string& path, const std::string&
     return;
   }
   FAIL("no FormatError for a file that should give \"" << expected << "\"");
+}
+
+// A hand-made file that a reader must reject: what is wrong with it, its bytes, and text the
+// FormatError's message must contain.
+struct MalformedFile {
+  const char* what;
+  std::string bytes;
+  const char* message;
+};
+
+// Writes each file in turn to `dir`/`name` and checks, in a section per file, that `read`
+// rejects it with its message.
+template <class Read>
+void require_format_errors(Read read, const TempDir& dir, const std::string& name,
+                           const std::vector<MalformedFile>& files) {
+  for (const MalformedFile& file : files) {
+    DYNAMIC_SECTION(file.what) {
+      const std::string path = dir.file(name);
+      write_bytes(path, file.bytes);
+      require_format_error(read, path, file.message);
+    }
+  }
 }
 
 // Feeds `read` every prefix of `original` and every copy with one of its first `span`

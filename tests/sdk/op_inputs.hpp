@@ -1,5 +1,6 @@
 // Inputs for op tests: leaves with given values, or with values from a named Rng stream so
-// every test draws the same numbers on every run.
+// every test draws the same numbers on every run; and values(), a tensor's elements as a
+// vector to compare with the expected ones.
 #pragma once
 
 #include <cstdint>
@@ -29,5 +30,9 @@ inline Var signed_leaf(Shape shape, uint64_t stream, float low, float high) {
   for (float& v : t.values()) v = rng.uniform(low, high) * (rng.bernoulli(0.5f) ? 1.0f : -1.0f);
   return Var(t, true);
 }
+
+// The elements in row-major order.
+inline std::vector<float> values(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
+inline std::vector<float> values(const Var& v) { return values(v.value()); }
 
 }  // namespace sslflow::testing

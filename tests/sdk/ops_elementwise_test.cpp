@@ -11,10 +11,9 @@ using sslflow::testing::gradcheck;
 using sslflow::testing::leaf;
 using sslflow::testing::signed_leaf;
 using sslflow::testing::uniform_leaf;
+using sslflow::testing::values;
 
 namespace {
-
-std::vector<float> values(const Var& v) { return {v.value().values().begin(), v.value().values().end()}; }
 
 using BinaryOp = Var (*)(const Var&, const Var&);
 using UnaryOp = Var (*)(const Var&);

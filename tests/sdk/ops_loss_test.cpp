@@ -11,10 +11,9 @@ using sslflow::testing::gradcheck;
 using sslflow::testing::leaf;
 using sslflow::testing::signed_leaf;
 using sslflow::testing::uniform_leaf;
+using sslflow::testing::values;
 
 namespace {
-
-std::vector<float> values(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
 
 // A target that differs from pred by magnitudes in [low, high): away from the kinks of
 // smooth L1 at 0 and at beta under gradcheck's 0.01 step.

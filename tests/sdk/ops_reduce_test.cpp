@@ -10,12 +10,7 @@ using namespace sslflow;
 using sslflow::testing::gradcheck;
 using sslflow::testing::leaf;
 using sslflow::testing::uniform_leaf;
-
-namespace {
-
-std::vector<float> values(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
-
-}  // namespace
+using sslflow::testing::values;
 
 TEST_CASE("Reduce.sum.all_elements", "[grad]") {
   Var x = leaf(Shape{2, 3}, {1, 2, 3, 4, 5, 6});

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "op_inputs.hpp"
 #include "random_input.hpp"
 #include "sslflow/sdk.hpp"
 #include "sslflow/testing/gradcheck.hpp"
@@ -9,20 +10,18 @@
 using namespace sslflow;
 using sslflow::testing::gradcheck;
 using sslflow::testing::random_input;
+using sslflow::testing::values;
 
 namespace {
 
 Var constant(Shape shape, std::vector<float> values) { return Var(Tensor(shape, values)); }
-
-std::vector<float> values_of(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
-std::vector<float> values_of(const Var& v) { return values_of(v.value()); }
 
 }  // namespace
 
 TEST_CASE("Ops.reshape.keeps_row_major_order") {
   Var y = reshape(constant(Shape{2, 3}, {1, 2, 3, 4, 5, 6}), Shape{3, 2});
   REQUIRE(y.shape() == Shape{3, 2});
-  REQUIRE(values_of(y) == std::vector<float>{1, 2, 3, 4, 5, 6});
+  REQUIRE(values(y) == std::vector<float>{1, 2, 3, 4, 5, 6});
 }
 
 TEST_CASE("Ops.reshape.gradcheck", "[grad]") {
@@ -39,7 +38,7 @@ TEST_CASE("Ops.reshape.shape_error") {
 TEST_CASE("Ops.transpose.values_2d") {
   Var y = transpose(constant(Shape{2, 3}, {1, 2, 3, 4, 5, 6}), 0, 1);
   REQUIRE(y.shape() == Shape{3, 2});
-  REQUIRE(values_of(y) == std::vector<float>{1, 4, 2, 5, 3, 6});
+  REQUIRE(values(y) == std::vector<float>{1, 4, 2, 5, 3, 6});
 }
 
 TEST_CASE("Ops.transpose.values_4d") {
@@ -72,8 +71,8 @@ TEST_CASE("Ops.transpose.shape_error") {
 TEST_CASE("Ops.concat.values") {
   Var a = constant(Shape{2, 2}, {1, 2, 3, 4});
   Var b = constant(Shape{2, 1}, {5, 6});
-  REQUIRE(values_of(concat({a, b}, 1)) == std::vector<float>{1, 2, 5, 3, 4, 6});
-  REQUIRE(values_of(concat({a, a}, 0)) == std::vector<float>{1, 2, 3, 4, 1, 2, 3, 4});
+  REQUIRE(values(concat({a, b}, 1)) == std::vector<float>{1, 2, 5, 3, 4, 6});
+  REQUIRE(values(concat({a, a}, 0)) == std::vector<float>{1, 2, 3, 4, 1, 2, 3, 4});
 }
 
 TEST_CASE("Ops.concat.gradcheck", "[grad]") {
@@ -88,7 +87,7 @@ TEST_CASE("Ops.concat.gradcheck", "[grad]") {
 TEST_CASE("Ops.concat.input_used_twice", "[grad]") {
   Var a(Tensor::full(Shape{2, 2}, 1.0f), true);
   concat({a, a, a}, 0).backward(Tensor::full(Shape{6, 2}, 1.0f));
-  REQUIRE(values_of(a.grad()) == std::vector<float>{3, 3, 3, 3});
+  REQUIRE(values(a.grad()) == std::vector<float>{3, 3, 3, 3});
 }
 
 TEST_CASE("Ops.concat.shape_error") {
@@ -102,8 +101,8 @@ TEST_CASE("Ops.slice.values") {
   Var x = constant(Shape{2, 4}, {1, 2, 3, 4, 5, 6, 7, 8});
   Var y = slice(x, 1, 1, 3);
   REQUIRE(y.shape() == Shape{2, 2});
-  REQUIRE(values_of(y) == std::vector<float>{2, 3, 6, 7});
-  REQUIRE(values_of(slice(x, 0, 1, 2)) == std::vector<float>{5, 6, 7, 8});
+  REQUIRE(values(y) == std::vector<float>{2, 3, 6, 7});
+  REQUIRE(values(slice(x, 0, 1, 2)) == std::vector<float>{5, 6, 7, 8});
 }
 
 TEST_CASE("Ops.slice.gradcheck", "[grad]") {
@@ -122,8 +121,8 @@ TEST_CASE("Ops.slice.shape_error") {
 
 TEST_CASE("Ops.index_select.values_with_repeats") {
   Var x = constant(Shape{2, 3}, {1, 2, 3, 4, 5, 6});
-  REQUIRE(values_of(index_select(x, 1, {2, 0, 2})) == std::vector<float>{3, 1, 3, 6, 4, 6});
-  REQUIRE(values_of(index_select(x, 0, {1, 1})) == std::vector<float>{4, 5, 6, 4, 5, 6});
+  REQUIRE(values(index_select(x, 1, {2, 0, 2})) == std::vector<float>{3, 1, 3, 6, 4, 6});
+  REQUIRE(values(index_select(x, 0, {1, 1})) == std::vector<float>{4, 5, 6, 4, 5, 6});
 }
 
 TEST_CASE("Ops.index_select.gradcheck", "[grad]") {
@@ -136,7 +135,7 @@ TEST_CASE("Ops.index_select.gradcheck", "[grad]") {
 TEST_CASE("Ops.index_select.repeats_add_gradients", "[grad]") {
   Var x(Tensor(Shape{3}), true);
   index_select(x, 0, {2, 2, 0}).backward(Tensor(Shape{3}, std::vector<float>{1, 2, 4}));
-  REQUIRE(values_of(x.grad()) == std::vector<float>{4, 0, 3});
+  REQUIRE(values(x.grad()) == std::vector<float>{4, 0, 3});
 }
 
 TEST_CASE("Ops.index_select.shape_error") {

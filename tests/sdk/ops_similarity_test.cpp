@@ -11,12 +11,7 @@ using namespace sslflow;
 using sslflow::testing::gradcheck;
 using sslflow::testing::leaf;
 using sslflow::testing::uniform_leaf;
-
-namespace {
-
-std::vector<float> values(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
-
-}  // namespace
+using sslflow::testing::values;
 
 TEST_CASE("Similarity.l2_normalize.values", "[grad]") {
   Var x = leaf(Shape{2, 2}, {3, 4, 0, 0});
