@@ -114,7 +114,10 @@ std::string summary_table(const std::vector<RunSummary>& runs) {
   for (const RunSummary& r : runs) {
     std::string metrics;
     for (const auto& [k, v] : r.result.final_metrics) {
-      if (k == "step" || k == "epoch" || k == "lr" || k == "grad_norm" || k == "images_per_s" || k == "step_ms") continue;
+      const bool bookkeeping = k == "step" || k == "epoch" || k == "lr" || k == "grad_norm" ||
+                               k == "images_per_s" || k == "step_ms";
+      const bool baseline = k.find(".raw_pixels.") != std::string::npos || k.find(".untrained.") != std::string::npos;
+      if (bookkeeping || baseline) continue;  // baselines have a table of their own
       char buf[96];
       std::snprintf(buf, sizeof buf, "%s%s %.4g", metrics.empty() ? "" : ", ", k.c_str(), v);
       metrics += buf;
