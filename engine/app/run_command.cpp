@@ -1,5 +1,6 @@
 // sslflow run FILE... [OVERRIDES] [--jobs N] [--threads N] [--out DIR]: trains pipelines.
 // sslflow run --resume RUN_DIR: continues a run from its newest checkpoint.
+// --debug-nonfinite names the first node whose outputs hold NaN or infinity.
 // Progress and logs go to stderr; the closing table of results to stdout. The exit
 // status is 0 only when every pipeline succeeded; SIGINT or SIGTERM finish the current
 // step, write a checkpoint and exit with kExitInterrupted.
@@ -30,6 +31,7 @@ struct RunArgs {
   int threads = 0;
   std::string out;
   std::string resume;
+  bool debug_nonfinite = false;
 };
 
 std::atomic<bool> stop_requested{false};
@@ -63,6 +65,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--out", args->out, "the run directory (default runs/<name>/<timestamp>)");
   cmd->add_option("--resume", args->resume, "continue the run in this directory from its newest checkpoint")
       ->type_name("RUN_DIR");
+  cmd->add_flag("--debug-nonfinite", args->debug_nonfinite,
+                "check every node's outputs each step and name the first node that produces NaN or infinity "
+                "(costs a pass over every output)");
   cmd->callback([args, &global] {
     std::unique_ptr<tbb::global_control> threads;
     if (args->threads > 0)
@@ -73,6 +78,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& global) {
     options.jobs = args->jobs;
     options.out_dir = args->resume.empty() ? args->out : args->resume;
     options.resume = !args->resume.empty();
+    options.debug_nonfinite = args->debug_nonfinite;
     options.log = &std::cerr;
     options.progress_bar = isatty(STDERR_FILENO) != 0;
     options.stop = &stop_requested;

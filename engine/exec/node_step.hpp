@@ -4,6 +4,8 @@
 // updates outside the gradient changes as if applications ran in order.
 #pragma once
 
+#include <string>
+
 #include "exec/nodes.hpp"
 #include "exec/step_values.hpp"
 #include "sslflow/metrics.hpp"
@@ -15,5 +17,12 @@ void declare_outputs(const LiveNodes& nodes, StepValues& values);
 
 // Runs node `i`, application `application`; a method's loss and metrics go to `result`.
 void run_node(LiveNodes& nodes, size_t i, int application, StepValues& values, StepOutput* result);
+
+// The first non-finite value among what run_node() wrote for node `i`, application
+// `application` (its output ports, or a method's loss in `result`), described as "output
+// 'out' is not finite (nan at index 3)"; empty when every value is finite. One pass over
+// every output.
+std::string nonfinite_output(const LiveNodes& nodes, size_t i, int application, const StepValues& values,
+                             const StepOutput* result);
 
 }  // namespace sslflow::engine

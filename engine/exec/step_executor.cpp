@@ -1,6 +1,7 @@
 #include "exec/step_executor.hpp"
 
 #include <map>
+#include <string>
 
 #include "exec/node_step.hpp"
 #include "sslflow/error.hpp"
@@ -8,7 +9,16 @@
 
 namespace sslflow::engine {
 
-StepExecutor::StepExecutor(LiveNodes& nodes) : nodes_(nodes), start_(graph_) {
+namespace {
+
+std::string node_at_step(const NodeSpec& spec, int64_t step) {
+  return "node '" + spec.name + "' (" + spec.plugin.kind + "/" + spec.plugin.name + ") at step " + std::to_string(step);
+}
+
+}  // namespace
+
+StepExecutor::StepExecutor(LiveNodes& nodes, bool check_nonfinite)
+    : nodes_(nodes), check_nonfinite_(check_nonfinite), start_(graph_) {
   declare_outputs(nodes_, values_);
   const PipelineGraph& graph = nodes_.graph();
   std::map<std::pair<size_t, int>, Task*> task_of;
@@ -19,13 +29,15 @@ StepExecutor::StepExecutor(LiveNodes& nodes) : nodes_(nodes), start_(graph_) {
     size_t output_slot = method_outputs_.size();
     if (node.method) method_outputs_.emplace_back(i, StepOutput{});
     for (int a = 0; a < spec.applications(); ++a) {
-      auto body = [this, i, a, output_slot, &spec](const tbb::flow::continue_msg&) {
+      const size_t task_index = nonfinite_.size();
+      nonfinite_.emplace_back(i, std::string());
+      auto body = [this, i, a, output_slot, task_index, &spec](const tbb::flow::continue_msg&) {
         try {
           StepOutput* out = nodes_.at(i).method ? &method_outputs_[output_slot].second : nullptr;
           run_node(nodes_, i, a, values_, out);
+          if (check_nonfinite_) nonfinite_[task_index].second = nonfinite_output(nodes_, i, a, values_, out);
         } catch (const std::exception& e) {
-          throw Error("node '" + spec.name + "' (" + spec.plugin.kind + "/" + spec.plugin.name + ") at step " +
-                      std::to_string(step_) + ": " + e.what());
+          throw Error(node_at_step(spec, step_) + ": " + e.what());
         }
       };
       tasks_.push_back(std::make_unique<Task>(graph_, body));
@@ -54,6 +66,7 @@ StepExecutor::StepExecutor(LiveNodes& nodes) : nodes_(nodes), start_(graph_) {
 ForwardResult StepExecutor::forward(const Batch& batch, int64_t step) {
   step_ = step;
   values_.clear_values();
+  for (auto& entry : nonfinite_) entry.second.clear();
   for (const auto& [key, tensor] : batch.ports) values_[key] = Packet{PortType::Image, {Var(tensor)}};
   start_.try_put(tbb::flow::continue_msg());
   try {
@@ -62,6 +75,8 @@ ForwardResult StepExecutor::forward(const Batch& batch, int64_t step) {
     graph_.reset();
     throw;
   }
+  for (const auto& [i, found] : nonfinite_)
+    if (!found.empty()) throw Error(node_at_step(*nodes_.at(i).spec, step) + " produced a non-finite value: " + found);
   ForwardResult result;
   for (auto& [i, out] : method_outputs_) {
     const std::string& name = nodes_.at(i).spec->name;

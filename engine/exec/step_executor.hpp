@@ -5,6 +5,12 @@
 // through a shared encoder, student and teacher) run concurrently. The graph is built
 // once and run once per step. A node that throws stops the step; the error names the
 // node, its plugin and the step.
+//
+// With check_nonfinite, every application's outputs (a method's loss included) are scanned
+// for NaN and infinity after it runs, and forward() throws naming the first node in
+// topological order that produced one, with its plugin and the step: the node where a
+// non-finite value first appears, not the later ones it spreads to. Off by default: the
+// check costs a pass over every output.
 #pragma once
 
 #include <memory>
@@ -27,7 +33,7 @@ struct ForwardResult {
 
 class StepExecutor {
  public:
-  explicit StepExecutor(LiveNodes& nodes);
+  explicit StepExecutor(LiveNodes& nodes, bool check_nonfinite = false);
   StepExecutor(const StepExecutor&) = delete;
   StepExecutor& operator=(const StepExecutor&) = delete;
 
@@ -40,6 +46,10 @@ class StepExecutor {
   LiveNodes& nodes_;
   StepValues values_;
   std::vector<std::pair<size_t, StepOutput>> method_outputs_;  // node index -> output
+  bool check_nonfinite_;
+  // Per task, in topological order: its node's index and, with check_nonfinite, what it
+  // produced that is not finite this step (empty when nothing).
+  std::vector<std::pair<size_t, std::string>> nonfinite_;
   int64_t step_ = 0;
   tbb::flow::graph graph_;
   tbb::flow::broadcast_node<tbb::flow::continue_msg> start_;

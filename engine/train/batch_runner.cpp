@@ -84,6 +84,7 @@ std::vector<RunSummary> run_batch(const std::vector<ValidatedPipeline>& pipeline
     run.log = options.log ? (batch ? &prefixed : options.log) : nullptr;
     run.progress_bar = options.progress_bar && !batch;
     run.resume = options.resume;
+    run.debug_nonfinite = options.debug_nonfinite;
     run.stop = options.stop;
     try {
       run.run_dir = run_dir_for(p, options, batch);

@@ -19,6 +19,7 @@ struct BatchOptions {
   std::ostream* log = nullptr;
   bool progress_bar = false;      // only used when one pipeline runs at a time
   bool resume = false;            // continue each run in out_dir from its newest checkpoint
+  bool debug_nonfinite = false;   // see RunOptions::debug_nonfinite
   const std::atomic<bool>* stop = nullptr;  // see RunOptions::stop
 };
 

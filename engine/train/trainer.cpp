@@ -87,7 +87,7 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   const int64_t total = t.max_steps > 0 ? std::min(t.max_steps, t.epochs * per_epoch) : t.epochs * per_epoch;
   const LrSchedule lr{t.lr_schedule, optimizer->base_lr(), std::llround(t.warmup_epochs * per_epoch), total,
                       t.final_lr_fraction};
-  StepExecutor executor(nodes);
+  StepExecutor executor(nodes, options.debug_nonfinite);
   Evaluations evaluations(pipeline, nodes, *data);
 
   int64_t first_step = 0;

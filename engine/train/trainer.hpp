@@ -5,7 +5,8 @@
 // graph; backward from the loss; gradient clipping; the optimizer step at the scheduled
 // learning rate; the EMA update of every teacher; staged module state; metrics. Evaluators
 // run on their schedule. A non-finite loss or gradient stops the run with an error naming
-// the step (and the parameter). The run directory receives the resolved config, metrics
+// the step (and the parameter); with RunOptions::debug_nonfinite, a non-finite output of any
+// node stops it with an error naming the first such node (see StepExecutor). The run directory receives the resolved config, metrics
 // (JSONL, CSV), checkpoints on schedule (see checkpoint.hpp) and the final weights
 // (safetensors, PyTorch names).
 //
@@ -28,6 +29,7 @@ struct RunOptions {
   std::ostream* log = nullptr;    // progress and messages (stderr); null: silent
   bool progress_bar = false;      // redraw one line (a terminal) instead of periodic lines
   bool resume = false;            // continue from the newest complete checkpoint in run_dir
+  bool debug_nonfinite = false;   // check every node's outputs each step (StepExecutor's check_nonfinite)
   // When it becomes true (a signal handler sets it), the current step finishes, a
   // checkpoint is written and train() throws Interrupted.
   const std::atomic<bool>* stop = nullptr;

@@ -169,6 +169,27 @@ TEST_CASE("Engine.run.failing_node_is_named", "[engine]") {
   }
 }
 
+TEST_CASE("Engine.run.debug_nonfinite_names_the_first_node", "[engine]") {
+  const engine::ValidatedPipeline p = validated(kTwoViews, {"+nodes.backbone.nan_at_step=2"});
+  REQUIRE_THROWS_WITH(engine::train(p, {}),
+                      Catch::Contains("step 2: the loss is not finite") && !Catch::Contains("node '"));
+  engine::RunOptions options;
+  options.debug_nonfinite = true;
+  for (int threads : {1, 2, 4}) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    REQUIRE_THROWS_WITH(engine::train(p, options),
+                        Catch::Contains("node 'backbone' (encoder/toy_linear) at step 2 produced a non-finite value") &&
+                            Catch::Contains("output 'out' is not finite (nan at index 0)"));
+  }
+}
+
+TEST_CASE("Engine.run.debug_nonfinite_passes_a_finite_run", "[engine]") {
+  const engine::ValidatedPipeline p = validated(kTwoViews);
+  engine::RunOptions options;
+  options.debug_nonfinite = true;
+  REQUIRE(engine::train(p, options).losses == engine::train(p, {}).losses);
+}
+
 TEST_CASE("Engine.batch.one_failure_does_not_stop_the_others", "[engine]") {
   const auto root = std::filesystem::temp_directory_path() / "sslflow_engine_batch";
   std::filesystem::remove_all(root);

@@ -6,7 +6,7 @@
 
 namespace sslflow::testing {
 
-// dataset/toy, transform/toy_noise, transform/toy_mask, encoder/toy_linear, encoder/toy_tokens,
+// dataset/toy, transform/toy_noise, transform/toy_mask, encoder/toy_linear (NaN at a chosen step), encoder/toy_tokens,
 // method/toy_align, method/toy_masked, method/toy_fail, optimizer/toy_sgd,
 // ema_scheduler/toy_constant, evaluator/toy_mean, loss/toy_mse.
 void register_toy_plugins(Registry& registry);
