@@ -51,13 +51,14 @@ TEST_CASE("Engine.trained_run.evaluates_as_at_the_end_of_training", "[engine]") 
   const TrainedDir trained("sslflow_trained_run_eval");
   engine::TrainedRun run = engine::load_trained_run(trained.dir.string(), toy_registry());
   const Metrics metrics = engine::evaluate_trained_run(run);
-  REQUIRE(metrics.size() == 1);
-  REQUIRE(metrics[0].first == "toy_mean.test_feature_mean");
-  const auto at_end = std::find_if(trained.result.final_metrics.begin(), trained.result.final_metrics.end(),
-                                   [](const auto& m) { return m.first == "toy_mean.test_feature_mean"; });
-  REQUIRE(at_end != trained.result.final_metrics.end());
-  REQUIRE(metrics[0].second == at_end->second);
-
+  REQUIRE_FALSE(metrics.empty());
+  for (const auto& [name, value] : metrics) {
+    INFO(name);
+    const auto at_end = std::find_if(trained.result.final_metrics.begin(), trained.result.final_metrics.end(),
+                                     [&](const auto& m) { return m.first == name; });
+    REQUIRE(at_end != trained.result.final_metrics.end());
+    REQUIRE(value == at_end->second);
+  }
 }
 
 TEST_CASE("Engine.trained_run.overrides_apply_to_the_config", "[engine]") {
@@ -65,9 +66,10 @@ TEST_CASE("Engine.trained_run.overrides_apply_to_the_config", "[engine]") {
   engine::TrainedRun run =
       engine::load_trained_run(trained.dir.string(), toy_registry(), {"+eval.1={plugin: toy_mean, at_end: false}"});
   const Metrics metrics = engine::evaluate_trained_run(run);
-  REQUIRE(metrics.size() == 2);  // every entry, whatever its schedule
-  REQUIRE(metrics[1].first == metrics[0].first);
-  REQUIRE(metrics[1].second == metrics[0].second);
+  REQUIRE(metrics.size() % 2 == 0);  // every entry, whatever its schedule
+  const size_t half = metrics.size() / 2;
+  REQUIRE(half > 0);
+  for (size_t i = 0; i < half; ++i) REQUIRE(metrics[half + i] == metrics[i]);
 }
 
 TEST_CASE("Engine.trained_run.embedding_is_the_encoders_features", "[engine]") {
