@@ -50,5 +50,9 @@ void add_print_config_command(CLI::App& app, const GlobalOptions& global);
 void add_graph_command(CLI::App& app, const GlobalOptions& global);
 // sslflow run FILE... [OVERRIDES] [--jobs N] [--threads N] [--out DIR]
 void add_run_command(CLI::App& app, const GlobalOptions& global);
+// sslflow eval RUN_DIR [OVERRIDES]
+void add_eval_command(CLI::App& app, const GlobalOptions& global);
+// sslflow embed RUN_DIR --out FEATS.npy [--node NODE] [--split train|test] [--data MAP]
+void add_embed_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace sslflow

@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
   sslflow::add_print_config_command(app, global);
   sslflow::add_graph_command(app, global);
   sslflow::add_run_command(app, global);
+  sslflow::add_eval_command(app, global);
+  sslflow::add_embed_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -5,12 +5,14 @@
 
 namespace sslflow {
 
+bool is_override(const std::string& arg) { return arg.find('=') != std::string::npos || arg.starts_with("~"); }
+
 PipelineArgs split_pipeline_args(const std::vector<std::string>& args) {
   PipelineArgs out;
   for (const std::string& a : args) {
     if (a.ends_with(".yaml") || a.ends_with(".yml"))
       out.files.push_back(a);
-    else if (a.find('=') != std::string::npos || a.starts_with("~"))
+    else if (is_override(a))
       out.overrides.push_back(a);
     else
       throw Error("'" + a + "' is neither a pipeline file (.yaml, .yml) nor an override (key=value, +key=value, ~key)");

@@ -17,6 +17,9 @@ struct PipelineArgs {
   std::vector<std::string> overrides;
 };
 
+// Whether an argument is an override (key=value, +key=value, ~key).
+bool is_override(const std::string& arg);
+
 // Splits arguments; an argument that is neither is a usage error naming it.
 PipelineArgs split_pipeline_args(const std::vector<std::string>& args);
 

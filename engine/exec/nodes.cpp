@@ -59,6 +59,15 @@ const std::vector<Shape>& LiveNodes::port_shapes(const std::string& key) const {
   return it->second;
 }
 
+Encoder& LiveNodes::encoder(const std::string& name) {
+  for (LiveNode& node : nodes_) {
+    if (!node.encoder) continue;
+    if (name.empty() ? !node.spec->is_teacher() : node.spec->name == name) return *node.encoder;
+  }
+  if (name.empty()) throw GraphError("the pipeline has no encoder node that is not a teacher");
+  throw GraphError("node '" + name + "' is not an encoder");
+}
+
 void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
   shapes_[port_key("data", -1, "image")] = {sample_shape};
   shapes_[port_key("data", -1, "label")] = {Shape{}};

@@ -53,6 +53,9 @@ class LiveNodes {
 
   // Per-sample shape of an output port ("node.app.port" key, see port_key()).
   const std::vector<Shape>& port_shapes(const std::string& key) const;
+  // The encoder of node `name`; empty: the first encoder that is not a teacher. GraphError
+  // when there is none.
+  Encoder& encoder(const std::string& name);
   // Every trainable parameter as "<node>.<dotted name>".
   std::vector<std::pair<std::string, Var>> trainable_parameters() const;
   // Every encoder's and method's parameters and buffers as "<node>.<dotted name>".

@@ -10,8 +10,6 @@ namespace sslflow::engine {
 
 namespace {
 
-constexpr int64_t kFeatureBatch = 512;
-
 std::string limits_key(const EvalSpec& e) {
   return std::to_string(e.max_train_samples) + "/" + std::to_string(e.max_test_samples);
 }
@@ -23,16 +21,10 @@ Evaluations::Evaluations(const ValidatedPipeline& pipeline, LiveNodes& nodes, co
   for (const EvalSpec& e : pipeline.evals) evaluators_.push_back(build<Evaluator>(e.evaluator));
 }
 
-Encoder& Evaluations::encoder_of(const std::string& name) {
-  for (size_t i = 0; i < nodes_.size(); ++i)
-    if (nodes_.at(i).spec->name == name && nodes_.at(i).encoder) return *nodes_.at(i).encoder;
-  throw GraphError("evaluation reads node '" + name + "', which is not an encoder");
-}
-
 const FeatureSplits& Evaluations::features_of(const EvalSpec& e) {
   const std::string key = e.node + "@" + limits_key(e);
   if (!cached_ || cached_->key != key)
-    cached_ = Cached{key, extract_splits(encoder_of(e.node), data_, e.max_train_samples, e.max_test_samples, kFeatureBatch)};
+    cached_ = Cached{key, extract_splits(nodes_.encoder(e.node), data_, e.max_train_samples, e.max_test_samples, kFeatureBatch)};
   return cached_->features;
 }
 
@@ -42,17 +34,27 @@ const FeatureSplits& Evaluations::pixels_of(const EvalSpec& e) {
   return cached_->features;
 }
 
-Metrics Evaluations::after_epoch(int64_t epoch, bool final) {
+Metrics Evaluations::evaluate_if(const std::function<bool(const EvalSpec&)>& due) {
   Metrics out;
   for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
     const EvalSpec& e = pipeline_.evals[k];
-    const bool periodic = e.every_epochs > 0 && (epoch + 1) % e.every_epochs == 0;
-    if (!(periodic || (final && e.at_end))) continue;
+    if (!due(e)) continue;
     for (const auto& [name, value] : evaluators_[k]->evaluate(features_of(e), pipeline_.seed))
       out.emplace_back(e.evaluator.name + "." + name, value);
   }
   cached_.reset();  // the encoder changes before the next evaluation
   return out;
+}
+
+Metrics Evaluations::after_epoch(int64_t epoch, bool final) {
+  return evaluate_if([&](const EvalSpec& e) {
+    const bool periodic = e.every_epochs > 0 && (epoch + 1) % e.every_epochs == 0;
+    return periodic || (final && e.at_end);
+  });
+}
+
+Metrics Evaluations::all() {
+  return evaluate_if([](const EvalSpec&) { return true; });
 }
 
 Metrics Evaluations::baselines() {

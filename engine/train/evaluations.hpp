@@ -5,6 +5,7 @@
 // sees what training added.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ class Evaluations {
 
   // The entries due after `epoch` (0-based; at_end ones when `final`): "<plugin>.<metric>".
   Metrics after_epoch(int64_t epoch, bool final);
+  // Every entry, whatever its schedule: "<plugin>.<metric>".
+  Metrics all();
   // Before the first step: "<plugin>.raw_pixels.<metric>" and "<plugin>.untrained.<metric>".
   Metrics baselines();
 
@@ -33,7 +36,7 @@ class Evaluations {
   };
   const FeatureSplits& features_of(const EvalSpec& e);
   const FeatureSplits& pixels_of(const EvalSpec& e);
-  Encoder& encoder_of(const std::string& name);
+  Metrics evaluate_if(const std::function<bool(const EvalSpec&)>& due);
 
   const ValidatedPipeline& pipeline_;
   LiveNodes& nodes_;

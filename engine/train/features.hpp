@@ -10,6 +10,9 @@
 
 namespace sslflow::engine {
 
+// Samples per encoder forward pass when extracting features.
+inline constexpr int64_t kFeatureBatch = 512;
+
 // Features (N, D) and labels of the first `limit` samples of `split` (all when 0).
 void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_t limit, int64_t batch_size,
                       Tensor* features, std::vector<int64_t>* labels);
