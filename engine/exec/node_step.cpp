@@ -53,9 +53,9 @@ void run_node(LiveNodes& nodes, size_t i, int application, StepValues& values, S
       out = node.encoder->forward(x, mask);
     }
     const int a = output_application(spec, application);
-    values[port_key(spec.name, a, "out")] = Packet{PortType::Features, {out.features}};
-    if (out.tokens.defined()) values[port_key(spec.name, a, "tokens")] = Packet{PortType::Tokens, {out.tokens}};
-    if (!out.blocks.empty()) values[port_key(spec.name, a, "blocks")] = Packet{PortType::Blocks, out.blocks};
+    values[port_key(spec.name, a, "out")] = Packet{{out.features}};
+    if (out.tokens.defined()) values[port_key(spec.name, a, "tokens")] = Packet{{out.tokens}};
+    if (!out.blocks.empty()) values[port_key(spec.name, a, "blocks")] = Packet{out.blocks};
     return;
   }
   if (node.method) {

@@ -96,7 +96,7 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
   for (const auto& [key, shapes] : shapes_) {
     std::vector<int64_t> dims{kDryBatch};
     for (int64_t d : shapes.front()) dims.push_back(d);
-    values[key] = Packet{PortType::Image, {Var(Tensor(Shape(dims)))}};
+    values[key] = Packet{{Var(Tensor(Shape(dims)))}};
   }
   {
     NoGrad no_grad;

@@ -67,7 +67,7 @@ ForwardResult StepExecutor::forward(const Batch& batch, int64_t step) {
   step_ = step;
   values_.clear_values();
   for (auto& entry : nonfinite_) entry.second.clear();
-  for (const auto& [key, tensor] : batch.ports) values_[key] = Packet{PortType::Image, {Var(tensor)}};
+  for (const auto& [key, tensor] : batch.ports) values_[key] = Packet{{Var(tensor)}};
   start_.try_put(tbb::flow::continue_msg());
   try {
     graph_.wait_for_all();

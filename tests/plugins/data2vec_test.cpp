@@ -57,11 +57,11 @@ std::shared_ptr<Method> make_data2vec(Value::Map options, int64_t tokens, int64_
 
 StepOutput run(Method& method, const Var& student, const std::vector<Tensor>& blocks, const Tensor& mask) {
   MethodInputs inputs;
-  inputs.add("student", Packet{PortType::Tokens, {student}});
-  Packet teacher{PortType::Blocks, {}};
+  inputs.add("student", Packet{{student}});
+  Packet teacher;
   for (const Tensor& block : blocks) teacher.values.emplace_back(block);
   inputs.add("teacher", teacher);
-  inputs.add("mask", Packet{PortType::Mask, {Var(mask)}});
+  inputs.add("mask", Packet{{Var(mask)}});
   return method.forward(inputs);
 }
 

@@ -51,8 +51,8 @@ InputShapes shapes(std::vector<Shape> student, std::vector<Shape> teacher) {
 
 MethodInputs inputs(std::vector<Var> student, std::vector<Var> teacher) {
   MethodInputs in;
-  in.add("student", Packet{PortType::Blocks, std::move(student)});
-  in.add("teacher", Packet{PortType::Blocks, std::move(teacher)});
+  in.add("student", Packet{std::move(student)});
+  in.add("teacher", Packet{std::move(teacher)});
   return in;
 }
 

@@ -33,8 +33,8 @@ std::shared_ptr<Method> make_probe(int64_t features, int64_t classes) {
 
 MethodInputs probe_inputs(const Var& features, const Tensor& labels) {
   MethodInputs inputs;
-  inputs.add("input", {PortType::Features, {features}});
-  inputs.add("label", {PortType::Labels, {Var(labels)}});
+  inputs.add("input", Packet{{features}});
+  inputs.add("label", Packet{{Var(labels)}});
   return inputs;
 }
 

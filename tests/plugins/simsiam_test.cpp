@@ -42,8 +42,8 @@ InputShapes two_views(int64_t features) { return {{"input", {Shape{features}, Sh
 
 MethodInputs views(const Var& x1, const Var& x2) {
   MethodInputs inputs;
-  inputs.add("input", {PortType::Features, {x1}});
-  inputs.add("input", {PortType::Features, {x2}});
+  inputs.add("input", Packet{{x1}});
+  inputs.add("input", Packet{{x2}});
   return inputs;
 }
 

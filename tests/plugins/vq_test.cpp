@@ -236,7 +236,7 @@ namespace {
 
 constexpr int64_t kBatch = 2, kTokens = 4, kStudentDim = 5, kTeacherDim = 3, kCodes = 4;
 
-Packet packet(PortType type, const Var& value) { return Packet{type, {value}}; }
+Packet packet(const Var& value) { return Packet{{value}}; }
 
 InputShapes vq_shapes(int64_t teacher_tokens = kTokens) {
   return {{"student", {Shape{kTokens, kStudentDim}}},
@@ -246,9 +246,9 @@ InputShapes vq_shapes(int64_t teacher_tokens = kTokens) {
 
 MethodInputs vq_inputs(const Var& student, const Var& teacher, const Tensor& mask) {
   MethodInputs in;
-  in.add("student", packet(PortType::Tokens, student));
-  in.add("teacher", packet(PortType::Tokens, teacher));
-  in.add("mask", packet(PortType::Mask, Var(mask)));
+  in.add("student", packet(student));
+  in.add("teacher", packet(teacher));
+  in.add("mask", packet(Var(mask)));
   return in;
 }
 

@@ -39,9 +39,9 @@ struct Signature {
   std::vector<PortSpec> outputs;
 };
 
-// The value on one port for one step: one Var, or one per block for PortType::Blocks.
+// The value on one port for one step: one Var, or one per block for PortType::Blocks. Its
+// type is the port's, declared in the signatures and checked when the pipeline is validated.
 struct Packet {
-  PortType type = PortType::Features;
   std::vector<Var> values;
 
   const Var& value() const { return values.at(0); }
