@@ -13,16 +13,21 @@ Schema ConvNet::schema() {
       Option::ints("strides", {1, 2, 2}, "stride of each stage's 3x3 convolution, one per channels entry; "
                                          "1, 2, 2 as the shipped recipe")
           .range(1, 8),
+      Option("grid", 1, "the last stage is average-pooled to grid x grid cells and flattened; 1 is the global "
+                        "average pool, more keeps where in the image a feature was seen")
+          .range(1, 64),
   };
 }
 
 Signature ConvNet::signature() {
   return {{{"input", PortType::Image, "images to encode (several: one application each)", false, true}},
-          {{"out", PortType::Features, "the globally average-pooled last stage, (B, channels[-1])"}}};
+          {{"out", PortType::Features, "the last stage average-pooled to grid x grid cells, (B, channels[-1] * grid^2)"}}};
 }
 
 ConvNet::ConvNet(const Params& params)
-    : channels_(params.get<std::vector<int64_t>>("channels")), strides_(params.get<std::vector<int64_t>>("strides")) {
+    : channels_(params.get<std::vector<int64_t>>("channels")),
+      strides_(params.get<std::vector<int64_t>>("strides")),
+      grid_(params.get<int64_t>("grid")) {
   if (channels_.empty() || channels_.size() != strides_.size())
     throw OptionError(params.owner() + ": `channels` has " + std::to_string(channels_.size()) +
                       " entries and `strides` " + std::to_string(strides_.size()) +
@@ -45,6 +50,27 @@ void ConvNet::setup(const Shape& sample_shape, const NodeSetup& context) {
     norms_.push_back(stage->register_module("bn", std::make_shared<nn::BatchNorm>(channels_[i])));
     in = channels_[i];
   }
+  pool_ = grid_pooling(stage_side(sample_shape), grid_);
+}
+
+int64_t ConvNet::stage_side(const Shape& sample_shape) const {
+  if (sample_shape[1] != sample_shape[2] && grid_ > 1)
+    throw ShapeError("convnet: `grid` " + std::to_string(grid_) + " needs square images, got " +
+                     std::to_string(sample_shape[1]) + "x" + std::to_string(sample_shape[2]));
+  int64_t side = sample_shape[1];
+  for (int64_t stride : strides_) side = (side - 1) / stride + 1;  // 3x3, padding 1
+  return side;
+}
+
+ConvNet::GridPooling ConvNet::grid_pooling(int64_t side, int64_t grid) {
+  if (grid == 1) return {};
+  if (grid > side)
+    throw OptionError("convnet: `grid` " + std::to_string(grid) + " exceeds the last stage's " + std::to_string(side) +
+                      "x" + std::to_string(side) + " map");
+  // Equal windows that start at 0 and end at the border, overlapping when side is not a
+  // multiple of grid (7 -> 2: windows of 4 at stride 3).
+  const int64_t kernel = (side + grid - 1) / grid;
+  return {static_cast<int>(kernel), static_cast<int>((side - kernel) / (grid - 1))};
 }
 
 Encoder::Output ConvNet::forward(const Var& x, const Tensor& mask) {
@@ -52,7 +78,9 @@ Encoder::Output ConvNet::forward(const Var& x, const Tensor& mask) {
   if (mask.defined()) throw ShapeError("convnet: has no tokens to mask; connect no mask to it");
   Var h = x;  // (B, C, H, W)
   for (size_t i = 0; i < convs_.size(); ++i) h = relu(norms_[i]->forward(convs_[i]->forward(h)));
-  return {global_avg_pool2d(h), {}, {}};  // (B, channels[-1])
+  if (grid_ == 1) return {global_avg_pool2d(h), {}, {}};  // (B, channels[-1])
+  Var cells = avg_pool2d(h, pool_.kernel, pool_.stride);    // (B, channels[-1], grid, grid)
+  return {reshape(cells, {cells.shape()[0], feature_dim()}), {}, {}};
 }
 
 }  // namespace sslflow::encoders

@@ -7,8 +7,9 @@
 //            P x P patches, each layer ReLU(W token + b) on every token; out = the mean
 //            token, tokens = the last layer, blocks = every layer, masked input tokens
 //            replaced by a learnable mask token.
-//   convnet  stages of 3x3 Conv2d (no bias) -> BatchNorm2d -> ReLU, global average pool;
-//            out (B, channels[-1]).
+//   convnet  stages of 3x3 Conv2d (no bias) -> BatchNorm2d -> ReLU, then the last stage
+//            average-pooled to grid x grid cells (1: global average pool);
+//            out (B, channels[-1] * grid^2), channel-major as PyTorch's flatten.
 //   vit      Vision Transformer (Dosovitskiy et al. 2021, timm's layout): patch embedding,
 //            class token, learned positions, pre-norm blocks, final LayerNorm; out = the
 //            class token, tokens = the patch tokens, blocks = each block's patch tokens.
@@ -66,11 +67,19 @@ class ConvNet final : public Encoder {
   explicit ConvNet(const Params& params);
   void setup(const Shape& sample_shape, const NodeSetup& context) override;
   Output forward(const Var& x, const Tensor& mask) override;
-  int64_t feature_dim() const override { return channels_.back(); }
+  int64_t feature_dim() const override { return channels_.back() * grid_ * grid_; }
 
  private:
+  struct GridPooling {
+    int kernel = 0, stride = 0;
+  };
+  int64_t stage_side(const Shape& sample_shape) const;
+  static GridPooling grid_pooling(int64_t side, int64_t grid);
+
   std::vector<int64_t> channels_;
   std::vector<int64_t> strides_;
+  int64_t grid_;
+  GridPooling pool_;
   Shape sample_shape_;
   std::vector<std::shared_ptr<nn::Conv2d>> convs_;
   std::vector<std::shared_ptr<nn::BatchNorm>> norms_;

@@ -140,6 +140,27 @@ TEST_CASE("Encoders.ConvNet.shapes_and_names", "[plugin]") {
   CHECK(output_names("convnet") == std::vector<std::string>{"out"});
 }
 
+TEST_CASE("Encoders.ConvNet.grid_cells_average_to_the_global_pool", "[plugin]") {
+  const Tensor images = random_tensor(Shape{3, 1, 8, 8});
+  auto global = make_encoder("convnet", {{"channels", ints({4, 5})}, {"strides", ints({1, 2})}}, Shape{1, 8, 8});
+  auto cells =
+      make_encoder("convnet", {{"channels", ints({4, 5})}, {"strides", ints({1, 2})}, {"grid", 4}}, Shape{1, 8, 8});
+  CHECK(cells->feature_dim() == 80);
+  const Tensor pooled = global->forward(Var(images), {}).features.value();  // (3, 5)
+  const Tensor grid = cells->forward(Var(images), {}).features.value();     // (3, 5 * 4 * 4), channel-major
+  REQUIRE(grid.shape() == Shape{3, 80});
+  for (int64_t n = 0; n < 3; ++n)
+    for (int64_t c = 0; c < 5; ++c) {
+      double mean = 0;
+      for (int64_t cell = 0; cell < 16; ++cell) mean += grid.data()[n * 80 + c * 16 + cell] / 16.0;
+      CHECK(mean == Approx(pooled.data()[n * 5 + c]).margin(1e-5));
+    }
+  auto two = make_encoder("convnet", {{"grid", 2}}, Shape{1, 28, 28});
+  CHECK(two->forward(Var(random_tensor(Shape{2, 1, 28, 28})), {}).features.shape() == Shape{2, 512});
+  CHECK_THROWS_WITH(make_encoder("convnet", {{"grid", 8}}, Shape{1, 28, 28}),
+                    Catch::Matchers::Contains("`grid` 8 exceeds the last stage's 7x7 map"));
+}
+
 TEST_CASE("Encoders.Vit.shapes_and_names", "[plugin]") {
   auto vit = make_encoder("vit", {}, Shape{1, 28, 28});
   auto out = vit->forward(Var(random_tensor(Shape{2, 1, 28, 28})), first_tokens_masked(2, 16, {0, 5}));
