@@ -1,5 +1,5 @@
 // bench_ops: times sslflow's linear, conv2d and matmul at the shapes the shipped pipelines
-// use, forward alone and forward + backward, and OpenBLAS's own cblas_sgemm rate.
+// use, forward alone and forward + backward, and the rate of the BLAS it calls (oneDNN's sgemm).
 //
 // Protocol (shared with bench/torch_ops.py): every case runs `--warmup` times untimed, then
 // is timed one repetition at a time until it has run at least `--min-repeats` times and
@@ -9,10 +9,11 @@
 // backward also computes the input gradient, as in training.
 //
 // Threading: sslflow runs on `--threads` oneTBB threads (tbb::global_control), its BLAS
-// single-threaded inside them. The raw sgemm case runs OpenBLAS on `--threads` of its own
-// threads, and puts OpenBLAS back to one thread afterwards.
+// single-threaded inside them. The raw sgemm case runs oneDNN's sgemm on `--threads` OpenMP
+// threads of its own, and puts the calling thread back to one OpenMP thread afterwards.
 #include <CLI/CLI.hpp>
-#include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
 #include <tbb/global_control.h>
 
 #include <algorithm>
@@ -139,14 +140,12 @@ void add_square_products(std::vector<Case>& cases, int64_t n, int threads) {
                        matmul(a, b);
                      };
                    }});
-  cases.push_back({"openblas", "sgemm_" + std::to_string(n), flops, [n, threads]() -> Repetition {
+  cases.push_back({"onednn", "sgemm_" + std::to_string(n), flops, [n, threads]() -> Repetition {
                      return [a = random_tensor(Shape{n, n}, 0), b = random_tensor(Shape{n, n}, 1),
                              c = Tensor::uninitialized(Shape{n, n}), n, threads]() mutable {
-                       openblas_set_num_threads(threads);
-                       const int s = static_cast<int>(n);
-                       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s, s, s, 1.0f, a.data(), s, b.data(),
-                                   s, 0.0f, c.data(), s);
-                       openblas_set_num_threads(1);
+                       omp_set_num_threads(threads);
+                       dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+                       omp_set_num_threads(1);
                      };
                    }});
 }

@@ -45,11 +45,11 @@ def main(paths):
               f"| {gflops(flops[case], ours):.1f} | {gflops(flops[case], theirs):.1f} |")
     print()
     for case in order:
-        blas = median.get(("openblas", case))
+        blas = median.get(("onednn", case))
         if blas is None:
             continue
         size = case.split("_")[-1]
-        line = f"OpenBLAS cblas_sgemm {size}^3: {blas:.2f} ms, {gflops(flops[case], blas):.1f} GFLOP/s"
+        line = f"oneDNN dnnl_sgemm {size}^3: {blas:.2f} ms, {gflops(flops[case], blas):.1f} GFLOP/s"
         for impl, label in (("sslflow", "sslflow::matmul"), ("pytorch", "torch.matmul")):
             ms = median.get((impl, f"matmul_{size}"))
             if ms is not None:

@@ -1,23 +1,25 @@
 #include "blas.hpp"
 
-#include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
 
 #include <algorithm>
-#include <mutex>
+#include <string>
 
 #include <tbb/task_arena.h>
 
+#include "sslflow/error.hpp"
 #include "parallel.hpp"
-
-extern "C" void openblas_set_num_threads(int num_threads);
 
 namespace sslflow::detail {
 
 namespace {
 
+// oneDNN threads its sgemm with OpenMP, which reads the calling thread's own setting: one
+// thread per caller, since the callers are already oneTBB's workers.
 void single_threaded_blas() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
+  thread_local const bool once = (omp_set_num_threads(1), true);
+  (void)once;
 }
 
 // A block narrower than this wastes the BLAS's packing of the shared operand.
@@ -36,9 +38,9 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
   auto block = [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     const float* a_rows = trans_a ? a + r0 : a + r0 * lda;
     const float* b_cols = trans_b ? b + c0 * ldb : b + c0;
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                static_cast<int>(r1 - r0), static_cast<int>(c1 - c0), static_cast<int>(k), alpha, a_rows,
-                static_cast<int>(lda), b_cols, static_cast<int>(ldb), beta, c + r0 * n + c0, static_cast<int>(n));
+    const dnnl_status_t status = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', r1 - r0, c1 - c0, k, alpha,
+                                            a_rows, lda, b_cols, ldb, beta, c + r0 * n + c0, n);
+    SSLFLOW_ASSERT(status == dnnl_success, "gemm: oneDNN sgemm failed with status " + std::to_string(status));
   };
   const int64_t threads = tbb::this_task_arena::max_concurrency();
   if (threads == 1 || m * n * k < kMinFlopsToSplit) {

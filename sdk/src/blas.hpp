@@ -1,4 +1,6 @@
-// Single-precision GEMM on row-major matrices, the one place the sdk calls BLAS.
+// Single-precision GEMM on row-major matrices, the one place the sdk calls a BLAS: oneDNN's
+// sgemm, whose JIT kernels use the widest vector unit of the machine (AVX-512 where
+// present; Debian's OpenBLAS 0.3.21 runs its AVX2 kernels on AMD's AVX-512 cores).
 //
 // The BLAS runs single-threaded: oneTBB owns every worker thread, and large products are
 // split into row blocks that run as TBB tasks, so nothing oversubscribes the cores.
