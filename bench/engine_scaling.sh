@@ -12,17 +12,12 @@ build=$1
 rounds=${2:-3}
 steps=${3:-40}
 sslflow="$build/bin/sslflow"
-pipeline="$(dirname "$0")/../pipelines/simsiam_fmnist.yaml"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+pipeline="$here/../pipelines/simsiam_fmnist.yaml"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The median step time in ms of a run directory, leaving out the first quarter (warm-up).
-median_step() {
-  grep -o '"step":[0-9]*\|"step_ms":[0-9.e+-]*' "$1/metrics.jsonl" | paste - - | tr -d '"' |
-    awk -F'[:\t]' -v skip=$((steps / 4)) '$2 > skip { print $4 }' | sort -g |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 seconds() { start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); awk -v s="$start" -v e="$end" 'BEGIN { print e - s }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
@@ -37,7 +32,7 @@ for round in $(seq "$rounds"); do
   if [ $((round % 2)) -eq 1 ]; then order="1 2"; else order="2 1"; fi
   for t in $order; do
     run "threads$t" --threads "$t"
-    median_step "$work/threads$t" >> "$work/step$t"
+    median_step "$work/threads$t" $((steps / 4)) >> "$work/step$t"
   done
   for j in $order; do
     seconds "$sslflow" run "$pipeline" "+train.max_steps=$steps" "~eval" "+sweep={seed: [0, 1]}" --jobs "$j" \

@@ -12,6 +12,7 @@ set -euo pipefail
 build=${1:?usage: bench/run_ops.sh BUILD_DIR [ROUNDS]}
 rounds=${2:-5}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 bench_ops="$build/bench/bench_ops"
 python=${TORCH_PYTHON:-/usr/bin/python3}
 read -r -a extra <<< "${BENCH_OPS_ARGS:-}"
@@ -27,36 +28,13 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
 
-# Percent of all CPU time spent busy over the next two seconds, from /proc/stat.
-cpu_busy() {
-  local before after
-  before=$(head -1 /proc/stat)
-  sleep 2
-  after=$(head -1 /proc/stat)
-  awk -v a="$before" -v b="$after" 'BEGIN {
-    n = split(a, x); split(b, y); total = 0
-    for (i = 2; i <= n && i <= 9; ++i) total += y[i] - x[i]  # user .. steal
-    idle = (y[5] - x[5]) + (y[6] - x[6])
-    printf "%d", (total > 0 ? 100 * (total - idle) / total : 0)
-  }'
-}
-
-wait_for_quiet() {
-  local waited=0 busy
-  while busy=$(cpu_busy); ((busy > quiet_busy && waited < quiet_wait)); do
-    sleep 8
-    ((waited += 10))
-  done
-  echo "$busy"
-}
-
 run_sslflow() { "$bench_ops" "${extra[@]}" > "$runs/sslflow.$1.jsonl"; }
 run_pytorch() { "$python" "$here/torch_ops.py" "${extra[@]}" > "$runs/pytorch.$1.jsonl"; }
 
 # Alternate which goes first, so slow drift in the machine's load favours neither.
 busy_log=()
 for ((round = 1; round <= rounds; ++round)); do
-  busy_log+=("$(wait_for_quiet)%")
+  busy_log+=("$(wait_for_quiet "$quiet_wait" "$quiet_busy")%")
   if ((round % 2)); then
     run_sslflow "$round"
     run_pytorch "$round"

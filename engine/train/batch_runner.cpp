@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -111,7 +112,7 @@ std::vector<RunSummary> run_batch(const std::vector<ValidatedPipeline>& pipeline
 
 std::string summary_table(const std::vector<RunSummary>& runs) {
   std::ostringstream os;
-  os << "| pipeline | status | final metrics | time | run directory |\n|---|---|---|---|---|\n";
+  os << "| pipeline | status | final metrics | time | peak memory | run directory |\n|---|---|---|---|---|---|\n";
   for (const RunSummary& r : runs) {
     std::string metrics;
     for (const auto& [k, v] : r.result.final_metrics) {
@@ -125,8 +126,9 @@ std::string summary_table(const std::vector<RunSummary>& runs) {
     }
     char time[32];
     std::snprintf(time, sizeof time, "%.1f s", r.result.seconds);
+    const std::string memory = r.ok ? std::to_string(std::lround(r.result.peak_rss_mib)) + " MiB" : "-";
     const std::string status = r.ok ? "ok" : r.interrupted ? "interrupted" : "FAILED: " + r.error;
-    os << "| " << r.name << " | " << status << " | " << metrics << " | " << time << " | "
+    os << "| " << r.name << " | " << status << " | " << metrics << " | " << time << " | " << memory << " | "
        << r.result.run_dir << " |\n";
   }
   return os.str();

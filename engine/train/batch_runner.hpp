@@ -33,7 +33,8 @@ struct RunSummary {
 
 std::vector<RunSummary> run_batch(const std::vector<ValidatedPipeline>& pipelines, const BatchOptions& options);
 
-// The batch's closing table: pipeline, status, final metrics, time, run directory.
+// The batch's closing table: pipeline, status, final metrics, time, peak resident memory
+// (of the process when the run ended), run directory.
 std::string summary_table(const std::vector<RunSummary>& runs);
 
 }  // namespace sslflow::engine

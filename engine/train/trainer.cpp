@@ -20,6 +20,7 @@
 #include "train/evaluations.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metrics_log.hpp"
+#include "train/peak_memory.hpp"
 #include "train/progress.hpp"
 
 namespace sslflow::engine {
@@ -173,6 +174,9 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   }
   result.final_metrics.insert(result.final_metrics.begin(), last_row.begin(), last_row.end());
   if (!options.run_dir.empty()) io::write_safetensors(options.run_dir + "/model.safetensors", nodes.state_dict());
+  result.peak_rss_mib = peak_resident_mib();
+  log.append({{"step", double(total)}, {"epoch", std::ceil(double(total) / double(per_epoch))},
+              {"peak_rss_mib", result.peak_rss_mib}});
   log.close();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

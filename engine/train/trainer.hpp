@@ -7,8 +7,8 @@
 // run on their schedule. A non-finite loss or gradient stops the run with an error naming
 // the step (and the parameter); with RunOptions::debug_nonfinite, a non-finite output of any
 // node stops it with an error naming the first such node (see StepExecutor). The run directory receives the resolved config, metrics
-// (JSONL, CSV), checkpoints on schedule (see checkpoint.hpp) and the final weights
-// (safetensors, PyTorch names).
+// (JSONL, CSV; the last row holds the peak resident memory, peak_rss_mib), checkpoints on
+// schedule (see checkpoint.hpp) and the final weights (safetensors, PyTorch names).
 //
 // Results are a function of the pipeline, its seed and the thread count.
 #pragma once
@@ -48,6 +48,7 @@ struct RunResult {
   Metrics final_metrics;  // the last step's training metrics and every evaluation at the end
   std::vector<double> losses;  // the loss of every step
   double seconds = 0.0;
+  double peak_rss_mib = 0.0;  // the process's peak resident memory at the end (peak_memory.hpp)
 };
 
 RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options);

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 
+#include <nlohmann/json.hpp>
 #include <tbb/global_control.h>
 
 #include "config/pipeline_config.hpp"
@@ -91,6 +93,30 @@ TEST_CASE("Engine.run.writes_run_directory", "[engine]") {
   bool has_eval = false;
   for (const auto& [k, v] : r.final_metrics) has_eval = has_eval || k == "toy_mean.test_feature_mean";
   REQUIRE(has_eval);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Engine.run.records_peak_memory", "[engine]") {
+  const auto dir = std::filesystem::temp_directory_path() / "sslflow_engine_peak_memory";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  engine::RunOptions options;
+  options.run_dir = dir.string();
+  engine::RunSummary run;
+  run.name = "two-views";
+  run.result = engine::train(validated(kTwoViews), options);
+  run.ok = true;
+  REQUIRE(run.result.peak_rss_mib > 1.0);
+  std::ifstream jsonl(dir / "metrics.jsonl");
+  std::string last;
+  for (std::string line; std::getline(jsonl, line);)
+    if (!line.empty()) last = line;
+  const nlohmann::json row = nlohmann::json::parse(last);  // the run's closing row
+  REQUIRE(row.contains("peak_rss_mib"));
+  CHECK(row["step"].get<double>() == 12.0);
+  CHECK(row["peak_rss_mib"].get<double>() == run.result.peak_rss_mib);
+  const std::string peak = " | " + std::to_string(std::lround(run.result.peak_rss_mib)) + " MiB | ";
+  REQUIRE_THAT(engine::summary_table({run}), Catch::StartsWith("| pipeline |") && Catch::Contains(peak));
   std::filesystem::remove_all(dir);
 }
 
