@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/elementwise_kernels.hpp"
+#include "kernels/simd_clones.hpp"
 #include "kernels/vector_sums.hpp"
 #include "parallel.hpp"
 
@@ -29,63 +30,81 @@ void for_channel_rows(int64_t c, const BatchNormSizes& s, RowFn row_fn) {
   for (int64_t n = 0; n < s.batch; ++n) row_fn((n * s.channels + c) * s.pixels);
 }
 
+// ---- batch norm, one channel range [c0, c1) per call, compiled per vector width ---------
+
+SSLFLOW_SIMD_CLONES void statistics_channels(float* mean, float* var, const float* x, const BatchNormSizes& s,
+                                             int64_t c0, int64_t c1) {
+  const double count = static_cast<double>(s.batch * s.pixels);
+  for (int64_t c = c0; c < c1; ++c) {
+    const float m = static_cast<float>(
+        sum_channel_rows(x, c, s, [&](const float* row) { return sum(row, s.pixels); }) / count);
+    const double squares =
+        sum_channel_rows(x, c, s, [&](const float* row) { return centered_dot(row, m, row, m, s.pixels); });
+    mean[c] = m;
+    var[c] = static_cast<float>(squares / count);
+  }
+}
+
+SSLFLOW_SIMD_CLONES void forward_channels(float* out, const float* x, const float* mean, const float* rstd,
+                                          const float* weight, const float* bias, const BatchNormSizes& s,
+                                          int64_t c0, int64_t c1) {
+  for (int64_t c = c0; c < c1; ++c) {
+    // out = x * scale + shift
+    const float scale = rstd[c] * (weight ? weight[c] : 1.0f);
+    const float shift = (bias ? bias[c] : 0.0f) - mean[c] * scale;
+    for_channel_rows(c, s, [&](int64_t offset) {
+      for (int64_t i = offset; i < offset + s.pixels; ++i) out[i] = x[i] * scale + shift;
+    });
+  }
+}
+
+SSLFLOW_SIMD_CLONES void backward_channels(float* dx, float* dweight, float* dbias, const float* dout, const float* x,
+                                           const float* mean, const float* rstd, const float* weight,
+                                           const BatchNormSizes& s, bool batch_stats, int64_t c0, int64_t c1) {
+  const double count = static_cast<double>(s.batch * s.pixels);
+  for (int64_t c = c0; c < c1; ++c) {
+    const float m = mean[c];
+    const float r = rstd[c];
+    // sum dout and sum dout * (x - mean), in one pass over the channel
+    double sum_dout = 0.0, sum_dout_x = 0.0;
+    for_channel_rows(c, s, [&](int64_t offset) {
+      const SumAndDot row = sum_and_centered_dot(dout + offset, x + offset, m, s.pixels);
+      sum_dout += row.sum;
+      sum_dout_x += row.dot;
+    });
+    const double sum_dout_xhat = sum_dout_x * r;  // xhat = (x - mean) * rstd
+    if (dbias) dbias[c] += static_cast<float>(sum_dout);
+    if (dweight) dweight[c] += static_cast<float>(sum_dout_xhat);
+    if (!dx) continue;
+    // dx = a * (dout - mean(dout) - xhat * mean(dout * xhat)), a = weight * rstd; as
+    // dx = a * dout + k * x + k0 with per-channel constants.
+    const float a = (weight ? weight[c] : 1.0f) * r;
+    const float k = batch_stats ? static_cast<float>(-a * r * sum_dout_xhat / count) : 0.0f;
+    const float k0 = batch_stats ? static_cast<float>(-a * sum_dout / count) - k * m : 0.0f;
+    for_channel_rows(c, s, [&](int64_t offset) {
+      for (int64_t i = offset; i < offset + s.pixels; ++i) dx[i] += a * dout[i] + k * x[i] + k0;
+    });
+  }
+}
+
 }  // namespace
 
 void batch_norm_statistics(float* mean, float* var, const float* x, const BatchNormSizes& s) {
-  const double count = static_cast<double>(s.batch * s.pixels);
-  detail::parallel_for(s.channels, kChannelsPerTask, [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      const float m = static_cast<float>(
-          sum_channel_rows(x, c, s, [&](const float* row) { return sum(row, s.pixels); }) / count);
-      const double squares = sum_channel_rows(
-          x, c, s, [&](const float* row) { return centered_dot(row, m, row, m, s.pixels); });
-      mean[c] = m;
-      var[c] = static_cast<float>(squares / count);
-    }
-  });
+  detail::parallel_for(s.channels, kChannelsPerTask,
+                       [&](int64_t c0, int64_t c1) { statistics_channels(mean, var, x, s, c0, c1); });
 }
 
 void batch_norm_forward(float* out, const float* x, const float* mean, const float* rstd, const float* weight,
                         const float* bias, const BatchNormSizes& s) {
-  detail::parallel_for(s.channels, kChannelsPerTask, [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      // out = x * scale + shift
-      const float scale = rstd[c] * (weight ? weight[c] : 1.0f);
-      const float shift = (bias ? bias[c] : 0.0f) - mean[c] * scale;
-      for_channel_rows(c, s, [&](int64_t offset) {
-        for (int64_t i = offset; i < offset + s.pixels; ++i) out[i] = x[i] * scale + shift;
-      });
-    }
-  });
+  detail::parallel_for(s.channels, kChannelsPerTask,
+                       [&](int64_t c0, int64_t c1) { forward_channels(out, x, mean, rstd, weight, bias, s, c0, c1); });
 }
 
 void batch_norm_backward(float* dx, float* dweight, float* dbias, const float* dout, const float* x,
                          const float* mean, const float* rstd, const float* weight, const BatchNormSizes& s,
                          bool batch_stats) {
-  const double count = static_cast<double>(s.batch * s.pixels);
   detail::parallel_for(s.channels, kChannelsPerTask, [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c) {
-      const float m = mean[c];
-      const float r = rstd[c];
-      // sum dout and sum dout * xhat, xhat = (x - mean) * rstd
-      const double sum_dout = sum_channel_rows(dout, c, s, [&](const float* row) { return sum(row, s.pixels); });
-      const double sum_dout_x = sum_channel_rows(dout, c, s, [&](const float* row) {
-        const float* x_row = x + (row - dout);
-        return centered_dot(row, 0.0f, x_row, m, s.pixels);
-      });
-      const double sum_dout_xhat = sum_dout_x * r;
-      if (dbias) dbias[c] += static_cast<float>(sum_dout);
-      if (dweight) dweight[c] += static_cast<float>(sum_dout_xhat);
-      if (!dx) continue;
-      // dx = a * (dout - mean(dout) - xhat * mean(dout * xhat)), a = weight * rstd; as
-      // dx = a * dout + k * x + k0 with per-channel constants.
-      const float a = (weight ? weight[c] : 1.0f) * r;
-      const float k = batch_stats ? static_cast<float>(-a * r * sum_dout_xhat / count) : 0.0f;
-      const float k0 = batch_stats ? static_cast<float>(-a * sum_dout / count) - k * m : 0.0f;
-      for_channel_rows(c, s, [&](int64_t offset) {
-        for (int64_t i = offset; i < offset + s.pixels; ++i) dx[i] += a * dout[i] + k * x[i] + k0;
-      });
-    }
+    backward_channels(dx, dweight, dbias, dout, x, mean, rstd, weight, s, batch_stats, c0, c1);
   });
 }
 

@@ -48,6 +48,31 @@ inline float centered_dot(const float* a, float a_shift, const float* b, float b
   return total;
 }
 
+struct SumAndDot {
+  float sum, dot;
+};
+
+// {sum_i a[i], sum_i a[i] * (b[i] - b_shift)} in one pass; a, b (n)
+inline SumAndDot sum_and_centered_dot(const float* a, const float* b, float b_shift, int64_t n) {
+  float sums[kLanes] = {}, dots[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) {
+      sums[l] += a[i + l];
+      dots[l] += a[i + l] * (b[i + l] - b_shift);
+    }
+  SumAndDot total{0.0f, 0.0f};
+  for (; i < n; ++i) {
+    total.sum += a[i];
+    total.dot += a[i] * (b[i] - b_shift);
+  }
+  for (int64_t l = 0; l < kLanes; ++l) {
+    total.sum += sums[l];
+    total.dot += dots[l];
+  }
+  return total;
+}
+
 // Splits [0, n) into chunks of `chunk` items and calls body(begin, end, partial) on each,
 // in parallel, with its own zeroed partial (width); then adds the partials into out
 // (width) in chunk order. The chunks do not depend on the thread count, so neither does
