@@ -12,4 +12,6 @@ SSLFLOW_PLUGIN("losses", SSLFLOW_VERSION_STRING) {
   registry.add<Loss, losses::CrossEntropy>("cross_entropy",
                                            "softmax cross-entropy of logits (N, C) with class ids (N)");
   registry.add<Loss, losses::Commitment>("commitment", "beta * mean((z - sg(q))^2), VQ-VAE's commitment term");
+  registry.add<Loss, losses::NtXent>("nt_xent",
+                                     "SimCLR's normalised-temperature cross-entropy of two views (N, D) each");
 }

@@ -13,7 +13,7 @@
 // identity_predictor.hpp (pred_dim must then be 2 * proj_dim). Parameter names follow the
 // reference implementation's nn.Sequential heads: "projector.0.weight", "predictor.3.bias".
 //
-// Metrics: collapse_std and z_std_ratio of the first view's projection z (collapse.hpp).
+// Metrics: collapse_std and z_std_ratio of the first view's projection z (siamese/collapse.hpp).
 //
 // Ports: `input`, a repeated Features port taking exactly two connections, one per view
 // (`inputs: [backbone.0, backbone.1]`); any other count fails in setup() with GraphError.
@@ -52,11 +52,11 @@ class SimSiam final : public Method {
   int64_t pred_dim_;
   bool identity_predictor_;
   bool normalize_outputs_;
-  HeadInit init_;
+  siamese::HeadInit init_;
 
   int64_t feature_dim_ = 0;
-  std::shared_ptr<Mlp> projector_;
-  std::shared_ptr<Mlp> predictor_;               // null with the identity predictor
+  std::shared_ptr<siamese::Mlp> projector_;
+  std::shared_ptr<siamese::Mlp> predictor_;      // null with the identity predictor
   std::shared_ptr<IdentityPredictor> identity_;  // null without it
 };
 

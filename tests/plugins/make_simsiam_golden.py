@@ -45,7 +45,8 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "golden"))
-from make_golden import case_generator, case_seed, write_safetensors  # noqa: E402
+from make_golden import write_safetensors  # noqa: E402
+from two_view_golden import case_start, step_tensors  # noqa: E402
 
 DATA_PATH = os.path.join(HERE, "data", "simsiam.safetensors")
 
@@ -77,23 +78,9 @@ def predictor(c):
 
 
 def make_case(name, c):
-    generator = case_generator(f"simsiam/{name}")
-    torch.manual_seed(case_seed(f"simsiam/{name}/init"))
-    heads = nn.ModuleDict({"projector": projector(c), "predictor": predictor(c)})
-    with torch.no_grad():
-        for module in heads.modules():
-            if isinstance(module, nn.BatchNorm1d) and module.affine:
-                module.weight.copy_(1.0 + 0.3 * torch.randn(module.weight.shape, generator=generator))
-                module.bias.copy_(0.2 * torch.randn(module.bias.shape, generator=generator))
-    x1 = torch.randn(c["batch"], c["features"], generator=generator)
-    x2 = x1 + 0.5 * torch.randn(c["batch"], c["features"], generator=generator)
-
-    out = {"x1": x1, "x2": x2}
-    out.update({k: v.clone() for k, v in heads.state_dict().items()})
-
-    heads = heads.double().train()
-    x1 = x1.double().requires_grad_()
-    x2 = x2.double().requires_grad_()
+    heads, x1, x2, out = case_start(
+        f"simsiam/{name}", lambda: nn.ModuleDict({"projector": projector(c), "predictor": predictor(c)}), c["batch"],
+        c["features"], spread=0.5)
 
     def maybe_normalize(t):
         return F.normalize(t, dim=-1) if c["normalize_outputs"] else t
@@ -111,12 +98,7 @@ def make_case(name, c):
 
     out["loss"] = loss.detach()
     out["collapse_std"] = F.normalize(z1.detach(), dim=-1).std(dim=0).mean()
-    out["x1.grad"] = x1.grad
-    out["x2.grad"] = x2.grad
-    for pname, param in heads.named_parameters():
-        out[pname + ".grad"] = param.grad
-    for bname, buffer in heads.named_buffers():
-        out[bname + ".updated"] = buffer
+    out.update(step_tensors(heads, x1, x2))
     return {f"{name}.{k}": v for k, v in out.items()}
 
 

@@ -20,5 +20,5 @@ TEST_CASE("Pipelines.shipped.validate", "[plugin][engine]") {
     CHECK_NOTHROW(engine::validate(PipelineConfig::load(path), testing::builtin_registry()));
     ++count;
   }
-  CHECK(count >= 6);  // simsiam (ConvNet, MLP), data2vec (ViT, tokens), distill, vq
+  CHECK(count >= 7);  // simsiam (ConvNet, MLP), simclr, data2vec (ViT, tokens), distill, vq
 }

@@ -2,64 +2,28 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "../golden/golden.hpp"
 #include "builtin_registry.hpp"
-#include "config/pipeline_config.hpp"
-#include "graph/validate.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/loss.hpp"
 #include "sslflow/interfaces/method.hpp"
-#include "sslflow/io/safetensors.hpp"
 #include "sslflow/ops.hpp"
 #include "train/trainer.hpp"
+#include "two_view_methods.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 using namespace sslflow;
+using namespace sslflow::testing;
 
 namespace {
 
-const NodeSetup kSetup{"objective", 5};
-
-// The simsiam method with `options`, its loss built from the shipped plugins (or given).
 std::shared_ptr<Method> make_simsiam(const Value& options, std::shared_ptr<Loss> loss = nullptr) {
-  const Registry& registry = testing::builtin_registry();
-  const PluginInfo* info = registry.find(Method::kKind, "simsiam");
-  REQUIRE(info);
-  Params params = Params::resolve(info->key(), info->schema, options);
-  if (!loss) loss = testing::make_builtin<Loss>(params.value("loss").find("plugin")->as_string());
-  params.set_plugin("loss", loss);
-  return registry.create<Method>("simsiam", params);
-}
-
-InputShapes two_views(int64_t features) { return {{"input", {Shape{features}, Shape{features}}}}; }
-
-MethodInputs views(const Var& x1, const Var& x2) {
-  MethodInputs inputs;
-  inputs.add("input", Packet{{x1}});
-  inputs.add("input", Packet{{x2}});
-  return inputs;
-}
-
-// (rows, cols) values from the stream (seed, "test.features").
-Var features(int64_t rows, int64_t cols, uint64_t seed, bool requires_grad = false) {
-  Tensor t(Shape{rows, cols});
-  Rng rng(seed, "test.features");
-  for (float& v : t.values()) v = rng.normal();
-  return Var(t, requires_grad);
-}
-
-double metric(const Metrics& metrics, const std::string& name) {
-  for (const auto& [key, value] : metrics)
-    if (key == name) return value;
-  FAIL("no metric " << name);
-  return 0.0;
+  return testing::make_method("simsiam", options, std::move(loss));
 }
 
 bool all_zero(const Tensor& t) {
@@ -92,9 +56,7 @@ Value small(const Value::Map& changes = {}) {
 }  // namespace
 
 TEST_CASE("SimSiam.schema.paper_defaults", "[plugin]") {
-  const PluginInfo* info = testing::builtin_registry().find(Method::kKind, "simsiam");
-  REQUIRE(info);
-  auto default_of = [&](const char* name) { return find_option(info->schema, name)->default_value(); };
+  auto default_of = [](const char* option) { return testing::default_option("simsiam", option); };
   REQUIRE(default_of("proj_hidden").as_int() == 2048);
   REQUIRE(default_of("proj_dim").as_int() == 2048);
   REQUIRE(default_of("proj_layers").as_int() == 3);
@@ -103,17 +65,15 @@ TEST_CASE("SimSiam.schema.paper_defaults", "[plugin]") {
   REQUIRE_FALSE(default_of("identity_predictor").as_bool());
   REQUIRE_FALSE(default_of("normalize_outputs").as_bool());
   REQUIRE(default_of("loss").find("plugin")->as_string() == "negative_cosine");
-  REQUIRE(info->signature.inputs.size() == 1);
-  REQUIRE(info->signature.inputs[0].repeated);
 }
 
 TEST_CASE("SimSiam.init.kaiming_or_pytorch", "[plugin]") {
   // proj_bn off: every Linear has a bias. PyTorch's default draws it from U(-1/sqrt(in),
   // 1/sqrt(in)); Kaiming zeroes it and draws weights with std sqrt(2 / fan_in).
   const auto kaiming = make_simsiam(small({{"init", "kaiming"}, {"proj_bn", false}, {"proj_hidden", 256}}));
-  kaiming->setup(two_views(64), kSetup);
+  kaiming->setup(two_views(64), kMethodSetup);
   const auto pytorch = make_simsiam(small({{"proj_bn", false}, {"proj_hidden", 256}}));
-  pytorch->setup(two_views(64), kSetup);
+  pytorch->setup(two_views(64), kMethodSetup);
   auto parameter = [](const Method& m, const std::string& name) {
     for (const auto& [n, p] : m.named_parameters())
       if (n == name) return p.value();
@@ -132,22 +92,13 @@ TEST_CASE("SimSiam.init.kaiming_or_pytorch", "[plugin]") {
 }
 
 TEST_CASE("SimSiam.inputs.exactly_two_views", "[plugin]") {
-  for (size_t count : {1, 3}) {
-    const auto method = make_simsiam(small());
-    const InputShapes shapes{{"input", std::vector<Shape>(count, Shape{5})}};
-    REQUIRE_THROWS_AS(method->setup(shapes, kSetup), GraphError);
-    REQUIRE_THROWS_WITH(method->setup(shapes, kSetup),
-                        Contains("simsiam: input 'input' needs exactly two connections") &&
-                            Contains("got " + std::to_string(count)));
-  }
-  const auto method = make_simsiam(small());
-  REQUIRE_THROWS_AS(method->setup({{"input", {Shape{5}, Shape{6}}}}, kSetup), ShapeError);
+  testing::check_two_view_inputs("simsiam", small());
 }
 
 TEST_CASE("SimSiam.identity_predictor.identical_views_give_minus_one", "[plugin]") {
   const Value options = small({{"identity_predictor", true}, {"pred_dim", 12}});  // pred_dim = 2 * proj_dim
   const auto method = make_simsiam(options);
-  method->setup(two_views(5), kSetup);
+  method->setup(two_views(5), kMethodSetup);
   REQUIRE(method->named_parameters().size() == 4);  // the projector only: 0.weight, 1.weight, 1.bias, 3.weight
   const Var x = features(16, 5, 1);
   const StepOutput out = method->forward(views(x, x));
@@ -155,14 +106,14 @@ TEST_CASE("SimSiam.identity_predictor.identical_views_give_minus_one", "[plugin]
 
   // With squared error the loss is 0 bit for bit: the prediction equals the projection.
   const auto exact = make_simsiam(options, testing::make_builtin<Loss>("mse"));
-  exact->setup(two_views(5), kSetup);
+  exact->setup(two_views(5), kMethodSetup);
   REQUIRE(exact->forward(views(x, x)).loss.value().item() == 0.0f);
 }
 
 TEST_CASE("SimSiam.identity_predictor.wrong_width_fails_in_setup", "[plugin]") {
   const auto method = make_simsiam(Value(Value::Map{{"identity_predictor", true}}));
-  REQUIRE_THROWS_AS(method->setup(two_views(8), kSetup), OptionError);
-  REQUIRE_THROWS_WITH(method->setup(two_views(8), kSetup),
+  REQUIRE_THROWS_AS(method->setup(two_views(8), kMethodSetup), OptionError);
+  REQUIRE_THROWS_WITH(method->setup(two_views(8), kMethodSetup),
                       Contains("identity_predictor needs pred_dim = 2 * proj_dim = 4096, got pred_dim 512"));
 }
 
@@ -170,7 +121,7 @@ TEST_CASE("SimSiam.loss.within_minus_one_and_one", "[plugin]") {
   for (bool normalize : {false, true}) {
     for (bool bn : {true, false}) {
       const auto method = make_simsiam(small({{"normalize_outputs", normalize}, {"proj_bn", bn}}));
-      method->setup(two_views(7), kSetup);
+      method->setup(two_views(7), kMethodSetup);
       for (uint64_t seed = 0; seed < 8; ++seed) {
         const Var x1 = features(10, 7, seed);
         const Var x2 = seed % 2 ? features(10, 7, seed + 100) : neg(x1);
@@ -187,7 +138,7 @@ TEST_CASE("SimSiam.loss.within_minus_one_and_one", "[plugin]") {
 TEST_CASE("SimSiam.stop_gradient.targets_carry_no_gradient", "[plugin][grad]") {
   const auto spy = std::make_shared<TargetOnly>();
   const auto method = make_simsiam(small(), spy);
-  method->setup(two_views(5), kSetup);
+  method->setup(two_views(5), kMethodSetup);
   const Var x1 = features(8, 5, 3, true), x2 = features(8, 5, 4, true);
   method->forward(views(x1, x2)).loss.backward();
   REQUIRE_FALSE(spy->target_required_grad());
@@ -202,7 +153,7 @@ TEST_CASE("SimSiam.stop_gradient.targets_carry_no_gradient", "[plugin][grad]") {
 
   // The default loss trains every head parameter through p.
   const auto trained = make_simsiam(small());
-  trained->setup(two_views(5), kSetup);
+  trained->setup(two_views(5), kMethodSetup);
   trained->forward(views(x1, x2)).loss.backward();
   for (const auto& [name, p] : trained->named_parameters()) {
     INFO(name);
@@ -212,7 +163,7 @@ TEST_CASE("SimSiam.stop_gradient.targets_carry_no_gradient", "[plugin][grad]") {
 
 TEST_CASE("SimSiam.metrics.collapse_std", "[plugin]") {
   const auto method = make_simsiam(small({{"proj_dim", 16}, {"pred_dim", 8}}));
-  method->setup(two_views(10), kSetup);
+  method->setup(two_views(10), kMethodSetup);
 
   // Random features: the batch-normalised projections spread over the sphere.
   const Metrics healthy = method->forward(views(features(256, 10, 1), features(256, 10, 2))).metrics;
@@ -224,7 +175,7 @@ TEST_CASE("SimSiam.metrics.collapse_std", "[plugin]") {
   // One sample repeated, through a projector without batch norm (which would turn equal
   // rows into zeros of no direction): every z is the same point, the spread is 0.
   const auto plain = make_simsiam(small({{"proj_dim", 16}, {"pred_dim", 8}, {"proj_bn", false}}));
-  plain->setup(two_views(10), kSetup);
+  plain->setup(two_views(10), kMethodSetup);
   Tensor same(Shape{32, 10});
   for (int64_t i = 0; i < same.numel(); ++i) same.data()[i] = static_cast<float>(i % 10) - 4.5f;
   const Metrics collapsed = plain->forward(views(Var(same), Var(same))).metrics;
@@ -233,10 +184,6 @@ TEST_CASE("SimSiam.metrics.collapse_std", "[plugin]") {
 }
 
 TEST_CASE("SimSiam.golden.loss_and_gradients_match_pytorch", "[plugin][golden]") {
-  const std::string path = std::string(SSLFLOW_SOURCE_DIR) + "/tests/plugins/data/simsiam.safetensors";
-  std::map<std::string, Tensor> file;
-  for (auto& [name, t] : io::read_safetensors(path).tensors) file.emplace(name, t);
-
   struct Case {
     const char* name;
     int64_t features;
@@ -251,72 +198,20 @@ TEST_CASE("SimSiam.golden.loss_and_gradients_match_pytorch", "[plugin][golden]")
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.name) {
-      const std::string prefix = std::string(c.name) + ".";
-      auto stored = [&](const std::string& name) -> const Tensor& {
-        const auto it = file.find(prefix + name);
-        if (it == file.end()) throw FormatError(path, "no tensor '" + prefix + name + "'");
-        return it->second;
-      };
-      auto expect = [&](const std::string& name, const Tensor& actual, golden::Tolerance tolerance) {
-        const golden::Comparison comparison = golden::compare(prefix + name, actual, stored(name), tolerance);
-        INFO(comparison.report);
-        CHECK(comparison.ok);
-      };
-
+      const testing::MethodGolden golden("simsiam", c.name);
       const auto method = make_simsiam(Value(c.options));
-      method->setup(two_views(c.features), kSetup);
-      NamedTensors state;
-      for (const auto& [name, _] : method->state_dict()) state.emplace_back(name, stored(name));
-      method->load_state_dict(state);
-
-      const Var x1(stored("x1").clone(), true), x2(stored("x2").clone(), true);
-      const StepOutput out = method->forward(views(x1, x2));
-      out.loss.backward();
-
-      expect("loss", out.loss.value(), golden::kOutputTolerance);
-      expect("collapse_std", Tensor::scalar(static_cast<float>(metric(out.metrics, "collapse_std"))),
-             golden::kOutputTolerance);
-      expect("x1.grad", x1.grad(), golden::kGradTolerance);
-      expect("x2.grad", x2.grad(), golden::kGradTolerance);
-      for (const auto& [name, p] : method->named_parameters()) expect(name + ".grad", p.grad(), golden::kGradTolerance);
-      for (const auto& [name, b] : method->named_buffers()) expect(name + ".updated", b, golden::kOutputTolerance);
+      method->setup(two_views(c.features), kMethodSetup);
+      const StepOutput out = golden.check_step(*method);
+      golden.expect_metric(out.metrics, "collapse_std");
     }
   }
 }
 
-namespace {
-
-// SimSiam on generated blobs: two augmented views through one small ConvNet.
-const char* kTrainRun = R"(name: simsiam-synthetic
-seed: 2
-train: {epochs: 8, batch_size: 32, optimizer: {plugin: sgd, lr: 0.1, momentum: 0.9, weight_decay: 5.0e-4},
-        lr_schedule: cosine, log_every_steps: 1}
-data: {plugin: synthetic, train_size: 256, test_size: 0, image_size: 12, num_classes: 4}
-nodes:
-  view1: {plugin: augment, input: data.image, crop: [0.4, 1.0], flip: 0.5, jitter: 0.4}
-  view2: {plugin: augment, input: data.image, crop: [0.4, 1.0], flip: 0.5, jitter: 0.4}
-  backbone: {plugin: convnet, inputs: [view1, view2], channels: [8, 16], strides: [1, 2]}
-  objective:
-    plugin: simsiam
-    inputs: [backbone.0, backbone.1]
-    proj_layers: 2
-    proj_hidden: 32
-    proj_dim: 32
-    pred_dim: 8
-)";
-
-double mean_of(const std::vector<double>& values, size_t begin, size_t end) {
-  double total = 0.0;
-  for (size_t i = begin; i < end; ++i) total += values[i];
-  return total / static_cast<double>(end - begin);
-}
-
-}  // namespace
-
 TEST_CASE("SimSiam.train.loss_falls_without_collapse", "[plugin][engine]") {
-  const engine::ValidatedPipeline pipeline =
-      engine::validate(PipelineConfig::parse(kTrainRun, "simsiam.yaml"), testing::builtin_registry());
-  const engine::RunResult run = engine::train(pipeline, {});
+  // Two augmented views of generated blobs through one small ConvNet.
+  const engine::RunResult run = testing::train_on_blobs(8, "crop: [0.4, 1.0], flip: 0.5, jitter: 0.4",
+                                                        "plugin: simsiam, proj_layers: 2, proj_hidden: 32, "
+                                                        "proj_dim: 32, pred_dim: 8");
   const std::vector<double>& losses = run.losses;
   REQUIRE(losses.size() == 64);  // 8 epochs of 256 / 32
   for (double loss : losses) {

@@ -5,8 +5,9 @@
 // widths [w0, w1, ..., wn] give n Linear layers. After each but the last: BatchNorm1d (when
 // hidden_norm) and ReLU. After the last: BatchNorm1d without affine parameters (when
 // output_norm), as SimSiam's projector. A Linear followed by BatchNorm has no bias, which
-// the normalisation would cancel: the reference implementation's hidden layers have none,
-// and the bias of its last projector layer is frozen and cancelled by the output norm.
+// the normalisation would cancel: SimSiam's reference implementation has none in its
+// hidden layers and freezes that of its last projector layer, which the output norm
+// cancels; lightly's projection heads drop every such bias.
 //
 // Threading: forward() runs the batch norms in training mode, which update their running
 // statistics: call it from one thread at a time.
@@ -20,7 +21,7 @@
 #include "sslflow/nn/linear.hpp"
 #include "sslflow/random.hpp"
 
-namespace sslflow::simsiam {
+namespace sslflow::siamese {
 
 enum class HeadInit {
   PyTorch,  // nn.Linear's default: U(-1/sqrt(in), 1/sqrt(in)) for weights and biases
@@ -31,6 +32,11 @@ struct MlpLayout {
   std::vector<int64_t> widths;  // input, hidden..., output
   bool hidden_norm = true;
   bool output_norm = false;
+
+  // `layers` Linear layers (>= 1), input -> hidden -> ... -> hidden -> output: a
+  // projector of one hidden width.
+  static MlpLayout uniform(int64_t input, int64_t hidden, int64_t output, int64_t layers, bool hidden_norm,
+                           bool output_norm);
 };
 
 class Mlp final : public Module {
@@ -47,4 +53,4 @@ class Mlp final : public Module {
   std::vector<Layer> layers_;
 };
 
-}  // namespace sslflow::simsiam
+}  // namespace sslflow::siamese

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-namespace sslflow::simsiam {
+namespace sslflow::siamese {
 
 Metrics collapse_metrics(const Tensor& z) {
   const int64_t batch = z.dim(0), dim = z.dim(1);
@@ -31,4 +31,4 @@ Metrics collapse_metrics(const Tensor& z) {
   return {{"collapse_std", collapse_std}, {"z_std_ratio", collapse_std * std::sqrt(static_cast<double>(dim))}};
 }
 
-}  // namespace sslflow::simsiam
+}  // namespace sslflow::siamese

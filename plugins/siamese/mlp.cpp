@@ -5,7 +5,15 @@
 #include "sslflow/init.hpp"
 #include "sslflow/ops.hpp"
 
-namespace sslflow::simsiam {
+namespace sslflow::siamese {
+
+MlpLayout MlpLayout::uniform(int64_t input, int64_t hidden, int64_t output, int64_t layers, bool hidden_norm,
+                             bool output_norm) {
+  MlpLayout layout{{input}, hidden_norm, output_norm};
+  for (int64_t i = 1; i < layers; ++i) layout.widths.push_back(hidden);
+  layout.widths.push_back(output);
+  return layout;
+}
 
 Mlp::Mlp(const MlpLayout& layout, HeadInit init, Rng& rng) {
   int index = 0;  // the position in the equivalent nn.Sequential, ReLUs included
@@ -39,4 +47,4 @@ Var Mlp::forward(const Var& x) {
   return h;
 }
 
-}  // namespace sslflow::simsiam
+}  // namespace sslflow::siamese

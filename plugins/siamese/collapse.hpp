@@ -11,8 +11,8 @@
 #include "sslflow/metrics.hpp"
 #include "sslflow/tensor.hpp"
 
-namespace sslflow::simsiam {
+namespace sslflow::siamese {
 
 Metrics collapse_metrics(const Tensor& z);
 
-}  // namespace sslflow::simsiam
+}  // namespace sslflow::siamese
