@@ -199,17 +199,26 @@ class Stage(nn.Module):
 
 
 class ConvNet(nn.Module):
-    """convnet: 3x3 conv (no bias) -> BatchNorm2d -> ReLU per stage, global average pool."""
+    """convnet: 3x3 conv (no bias) -> BatchNorm2d -> ReLU per stage, then the last stage
+    average-pooled to grid x grid equal windows (7 -> 2: windows of 4 at stride 3) and
+    flattened; grid 1 is the global average pool."""
 
-    def __init__(self, channels=(32, 64, 128), strides=(1, 2, 2)):
+    def __init__(self, channels=(32, 64, 128), strides=(1, 2, 2), grid=1, side=28):
         super().__init__()
         widths = [1, *channels]
         self.stages = nn.ModuleList([Stage(a, b, s) for a, b, s in zip(widths, widths[1:], strides)])
+        for stride in strides:
+            side = (side - 1) // stride + 1
+        self.kernel = -(-side // grid)
+        self.stride = (side - self.kernel) // (grid - 1) if grid > 1 else 1
+        self.features = channels[-1] * grid * grid
 
     def forward(self, x, mask=None):
         for stage in self.stages:
             x = F.relu(stage.bn(stage.conv(x)))
-        return x.mean((2, 3)), None, []
+        if self.features == x.shape[1]:
+            return x.mean((2, 3)), None, []
+        return F.avg_pool2d(x, self.kernel, self.stride).flatten(1), None, []
 
 
 class PatchEmbed(nn.Module):
@@ -400,7 +409,7 @@ class Data2Vec:
 
 RECIPES = {
     "simsiam_mlp": lambda: SimSiam(Mlp(), 256),
-    "simsiam_convnet": lambda: SimSiam(ConvNet(), 128),
+    "simsiam_convnet": lambda grid: SimSiam(ConvNet(grid=grid), 128 * grid * grid),
     "data2vec_vit": Data2Vec,
 }
 
@@ -539,6 +548,8 @@ def main():
                         help="stop after this many steps; 0: every epoch (accuracy)")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--grid", type=int, default=2,
+                        help="simsiam_convnet: the convnet's `grid` (2 as pipelines/simsiam_fmnist.yaml; 1: global pool)")
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="directory of the IDX files")
     parser.add_argument("--sslflow-weights", default="", help="a sslflow run's model.safetensors to compare with")
     args = parser.parse_args()
@@ -547,7 +558,7 @@ def main():
 
     train_images, train_labels = load_split(args.data, "train")
     test_images, test_labels = load_split(args.data, "t10k")
-    recipe = RECIPES[args.recipe]()
+    recipe = RECIPES[args.recipe](args.grid) if args.recipe == "simsiam_convnet" else RECIPES[args.recipe]()
     result = {"impl": "pytorch", "recipe": args.recipe, "batch": BATCH, "threads": args.threads}
 
     if args.eval:
