@@ -62,15 +62,36 @@ int64_t ConvNet::stage_side(const Shape& sample_shape) const {
   return side;
 }
 
+namespace {
+
+// Equal windows of ceil(side / grid), the first at 0 and the last ending at the border,
+// overlapping when side is not a multiple of grid (7 -> 2: windows of 4 at stride 3, as
+// PyTorch's adaptive_avg_pool2d); {0, 0} when no stride places them so.
+struct Windows {
+  int64_t kernel = 0, stride = 0;
+};
+
+Windows equal_windows(int64_t side, int64_t grid) {
+  const int64_t kernel = (side + grid - 1) / grid;
+  if (grid == 1) return {side, 1};
+  if (grid > side || (side - kernel) % (grid - 1) != 0) return {};
+  return {kernel, (side - kernel) / (grid - 1)};
+}
+
+}  // namespace
+
 ConvNet::GridPooling ConvNet::grid_pooling(int64_t side, int64_t grid) {
   if (grid == 1) return {};
-  if (grid > side)
-    throw OptionError("convnet: `grid` " + std::to_string(grid) + " exceeds the last stage's " + std::to_string(side) +
-                      "x" + std::to_string(side) + " map");
-  // Equal windows that start at 0 and end at the border, overlapping when side is not a
-  // multiple of grid (7 -> 2: windows of 4 at stride 3).
-  const int64_t kernel = (side + grid - 1) / grid;
-  return {static_cast<int>(kernel), static_cast<int>((side - kernel) / (grid - 1))};
+  const Windows windows = equal_windows(side, grid);
+  if (windows.kernel == 0) {
+    std::string fitting;
+    for (int64_t g = 1; g <= side; ++g)
+      if (equal_windows(side, g).kernel != 0) fitting += (fitting.empty() ? "" : ", ") + std::to_string(g);
+    throw OptionError("convnet: `grid` " + std::to_string(grid) + " does not cut the last stage's " +
+                      std::to_string(side) + "x" + std::to_string(side) + " map into equal windows; grids that do: " +
+                      fitting);
+  }
+  return {static_cast<int>(windows.kernel), static_cast<int>(windows.stride)};
 }
 
 Encoder::Output ConvNet::forward(const Var& x, const Tensor& mask) {

@@ -16,7 +16,7 @@ namespace sslflow::detail {
 namespace {
 
 // oneDNN threads its sgemm with OpenMP, which reads the calling thread's own setting: one
-// thread per caller, since the callers are already oneTBB's workers.
+// OpenMP thread for each thread that calls it, since those are already oneTBB's workers.
 void single_threaded_blas() {
   thread_local const bool once = (omp_set_num_threads(1), true);
   (void)once;
@@ -31,11 +31,12 @@ constexpr int64_t kMinFlopsToSplit = int64_t{1} << 21;
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           const float* b, float beta, float* c) {
   if (m == 0 || n == 0) return;
-  single_threaded_blas();
   const int64_t lda = trans_a ? m : k;
   const int64_t ldb = trans_b ? k : n;
   // C[r0:r1, c0:c1] from rows r0:r1 of op(A) and columns c0:c1 of op(B).
+  // Runs on whichever oneTBB thread takes the block.
   auto block = [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    single_threaded_blas();
     const float* a_rows = trans_a ? a + r0 : a + r0 * lda;
     const float* b_cols = trans_b ? b + c0 * ldb : b + c0;
     const dnnl_status_t status = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', r1 - r0, c1 - c0, k, alpha,

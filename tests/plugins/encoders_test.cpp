@@ -158,7 +158,12 @@ TEST_CASE("Encoders.ConvNet.grid_cells_average_to_the_global_pool", "[plugin]") 
   auto two = make_encoder("convnet", {{"grid", 2}}, Shape{1, 28, 28});
   CHECK(two->forward(Var(random_tensor(Shape{2, 1, 28, 28})), {}).features.shape() == Shape{2, 512});
   CHECK_THROWS_WITH(make_encoder("convnet", {{"grid", 8}}, Shape{1, 28, 28}),
-                    Catch::Matchers::Contains("`grid` 8 exceeds the last stage's 7x7 map"));
+                    Catch::Matchers::Contains("`grid` 8 does not cut the last stage's 7x7 map into equal windows; "
+                                              "grids that do: 1, 2, 3, 6, 7"));
+  CHECK_THROWS_WITH(make_encoder("convnet", {{"grid", 4}}, Shape{1, 28, 28}),
+                    Catch::Matchers::Contains("`grid` 4 does not cut"));
+  auto three = make_encoder("convnet", {{"grid", 3}}, Shape{1, 28, 28});
+  CHECK(three->forward(Var(random_tensor(Shape{2, 1, 28, 28})), {}).features.shape() == Shape{2, 1152});
 }
 
 TEST_CASE("Encoders.Vit.shapes_and_names", "[plugin]") {
