@@ -9,7 +9,8 @@
 # the step time is the median of the timed ones. Both run on 2 threads. $TORCH_PYTHON names
 # a Python with torch (default /usr/bin/python3). On a shared machine each round first
 # waits, up to $QUIET_WAIT seconds (default 300), for the CPUs to be at most $QUIET_BUSY
-# percent busy (default 25) over two seconds.
+# percent busy (default 25) over two seconds. $RECIPES picks some of the recipes (default all
+# three: "simsiam_mlp simsiam_convnet data2vec_vit").
 set -euo pipefail
 
 build=${1:?usage: bench/run_step.sh BUILD_DIR [ROUNDS] [STEPS]}
@@ -24,12 +25,18 @@ quiet_wait=${QUIET_WAIT:-300}
 quiet_busy=${QUIET_BUSY:-25}
 batch=256  # train.batch_size of the three pipelines, and torch_step.py's BATCH
 
-recipes=(simsiam_mlp simsiam_convnet data2vec_vit)
+read -ra recipes <<< "${RECIPES:-simsiam_mlp simsiam_convnet data2vec_vit}"
 declare -A pipeline=(
   [simsiam_mlp]=simsiam_mlp_fmnist.yaml
   [simsiam_convnet]=simsiam_fmnist.yaml
   [data2vec_vit]=data2vec_fmnist.yaml
 )
+for recipe in "${recipes[@]}"; do
+  if [[ -z ${pipeline[$recipe]+set} ]]; then
+    echo "run_step.sh: unknown recipe '$recipe' in \$RECIPES; known: ${!pipeline[*]}" >&2
+    exit 2
+  fi
+done
 
 if [[ ! -x $sslflow ]]; then
   echo "run_step.sh: $sslflow not found; build it with: cmake --build $build" >&2

@@ -157,7 +157,15 @@ void Var::backward(const Tensor& grad_output) const {
     stack.pop_back();
   }
 
-  accumulate_grad(grad_output);
+  // An output that is not a leaf hands its gradient to its own backward, which only reads
+  // it: the caller's tensor is taken as it is rather than copied.
+  if (root.backward && !grad().defined()) {
+    expect_shape("backward", grad_output.shape(), root.value.shape());
+    std::lock_guard lock(root.grad_mutex);
+    root.grad = grad_output;
+  } else {
+    accumulate_grad(grad_output);
+  }
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     detail::VarNode* node = it->get();
     if (!node->backward) continue;  // a leaf output: its gradient stays

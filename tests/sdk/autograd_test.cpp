@@ -65,3 +65,20 @@ TEST_CASE("Autograd.backward.parallel_branches_share_a_parameter", "[grad]") {
     for (float g : w.grad().values()) REQUIRE(g == 5.0f);
   }
 }
+
+TEST_CASE("Autograd.backward.explicit_gradient_is_neither_changed_nor_kept", "[grad]") {
+  const Tensor seed(Shape{2}, std::vector<float>{1, 2});
+  Var w(Tensor(Shape{2}, std::vector<float>{3, 4}), true);
+  Var y = Var::from_op("identity", w.value().clone(), {w},
+                       [](std::span<Var> in, const Tensor& g) { in[0].accumulate_grad(g); });
+  y.backward(seed);
+  w.accumulate_grad(seed);  // adds to the parameter's own gradient, not to the seed
+  REQUIRE(w.grad().data()[0] == 2.0f);
+  REQUIRE(seed.data()[0] == 1.0f);
+
+  Var leaf(Tensor(Shape{2}, std::vector<float>{5, 6}), true);
+  leaf.backward(seed);
+  leaf.accumulate_grad(seed);
+  REQUIRE(leaf.grad().data()[1] == 4.0f);
+  REQUIRE(seed.data()[1] == 2.0f);
+}

@@ -67,14 +67,18 @@ TEST_CASE("Ops.conv2d.forward_padding_stride_bias", "[grad]") {
 
 TEST_CASE("Ops.conv2d.forward_matches_direct_loops", "[grad]") {
   // Small feature maps put many samples side by side in one product (and a partial last
-  // group); a large map runs one sample per product. Both must match the definition.
+  // group); a large map runs one sample per product. Both must match the definition, as
+  // must strides above 2, padding wider than 1, and kernels smaller than the stride.
   struct Case {
     Shape x, w;
     int stride, padding;
   };
   const Case cases[] = {{Shape{100, 3, 5, 4}, Shape{4, 3, 3, 2}, 2, 1},
                         {Shape{3, 2, 30, 29}, Shape{5, 2, 3, 3}, 1, 1},
-                        {Shape{7, 4, 9, 9}, Shape{6, 4, 1, 1}, 1, 0}};
+                        {Shape{7, 4, 9, 9}, Shape{6, 4, 1, 1}, 1, 0},
+                        {Shape{2, 3, 7, 8}, Shape{4, 3, 3, 3}, 3, 2},
+                        {Shape{2, 2, 5, 6}, Shape{3, 2, 1, 1}, 2, 0},
+                        {Shape{2, 1, 2, 3}, Shape{2, 1, 2, 2}, 3, 1}};
   for (const Case& c : cases) {
     Tensor x = test_inputs::uniform(c.x, "conv.x");
     Tensor w = test_inputs::uniform(c.w, "conv.w");
@@ -95,6 +99,15 @@ TEST_CASE("Ops.conv2d.gradcheck_strided_padded", "[grad]") {
   REQUIRE(r.ok);
 }
 
+TEST_CASE("Ops.conv2d.gradcheck_stride_3_padding_2", "[grad]") {
+  Var x = test_inputs::param(Shape{2, 2, 7, 6}, "conv.x");
+  Var w = test_inputs::param(Shape{3, 2, 3, 2}, "conv.w");
+  Var b = test_inputs::param(Shape{3}, "conv.b");
+  auto r = testing::gradcheck([](const std::vector<Var>& in) { return conv2d(in[0], in[1], in[2], 3, 2); }, {x, w, b});
+  INFO(r.report);
+  REQUIRE(r.ok);
+}
+
 TEST_CASE("Ops.conv2d.gradcheck_one_sample_per_product", "[grad]") {
   // A 28x28 output fills a column buffer on its own; no bias.
   Var x = test_inputs::param(Shape{2, 2, 28, 27}, "conv.x");
@@ -110,6 +123,16 @@ TEST_CASE("Ops.conv2d.gradcheck_many_samples_per_product", "[grad]") {
   Var w = test_inputs::param(Shape{2, 3, 2, 2}, "conv.w");
   Var b = test_inputs::param(Shape{2}, "conv.b");
   auto r = testing::gradcheck([](const std::vector<Var>& in) { return conv2d(in[0], in[1], in[2], 1, 0); }, {x, w, b});
+  INFO(r.report);
+  REQUIRE(r.ok);
+}
+
+TEST_CASE("Ops.conv2d.gradcheck_bias_of_a_frozen_weight", "[grad]") {
+  // Without a weight gradient the bias gradient is summed on its own, not in the product.
+  const Var w(test_inputs::uniform(Shape{3, 2, 3, 3}, "conv.w"));
+  Var x = test_inputs::param(Shape{5, 2, 4, 5}, "conv.x");
+  Var b = test_inputs::param(Shape{3}, "conv.b");
+  auto r = testing::gradcheck([&w](const std::vector<Var>& in) { return conv2d(in[0], w, in[1], 2, 1); }, {x, b});
   INFO(r.report);
   REQUIRE(r.ok);
 }

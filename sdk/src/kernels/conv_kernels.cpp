@@ -1,6 +1,7 @@
 #include "kernels/conv_kernels.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "blas.hpp"
@@ -35,25 +36,41 @@ ValidRange valid_outputs(int64_t offset, int64_t stride, int64_t padding, int64_
   return {std::min(first, out_size), std::clamp(last, std::min(first, out_size), out_size)};
 }
 
+// Calls body(stride) with the stride as a compile-time constant for the strides 1 and 2 of
+// the shipped networks, so the strided loops below compile to vector shuffles, and as
+// s.stride otherwise.
+template <class Body>
+void with_stride(const Conv2dSizes& s, Body&& body) {
+  switch (s.stride) {
+    case 1:
+      return body(std::integral_constant<int64_t, 1>{});
+    case 2:
+      return body(std::integral_constant<int64_t, 2>{});
+    default:
+      return body(s.stride);
+  }
+}
+
 // col (C*kh*kw, Ho*Wo) = the receptive fields of one sample x (C, H, W); zeros in the padding.
 // Rows of col are ld floats apart (ld >= Ho*Wo), so several samples can sit side by side.
-void im2col(float* col, int64_t ld, const float* x, const Conv2dSizes& s) {
+// stride is s.stride (see with_stride).
+void im2col(float* col, int64_t ld, const float* x, const Conv2dSizes& s, auto stride) {
   for (int64_t c = 0; c < s.in_channels; ++c) {
     const float* plane = x + c * s.height * s.width;  // (H, W)
     for (int64_t ki = 0; ki < s.kernel_h; ++ki) {
       for (int64_t kj = 0; kj < s.kernel_w; ++kj) {
         float* row = col + ((c * s.kernel_h + ki) * s.kernel_w + kj) * ld;  // (Ho, Wo)
-        const ValidRange cols = valid_outputs(kj, s.stride, s.padding, s.width, s.out_w);
+        const ValidRange cols = valid_outputs(kj, stride, s.padding, s.width, s.out_w);
         for (int64_t oh = 0; oh < s.out_h; ++oh) {
           float* dst = row + oh * s.out_w;  // (Wo)
-          const int64_t ih = oh * s.stride - s.padding + ki;
+          const int64_t ih = oh * stride - s.padding + ki;
           if (ih < 0 || ih >= s.height) {
             std::fill(dst, dst + s.out_w, 0.0f);
             continue;
           }
           const float* src = plane + ih * s.width - s.padding + kj;  // src[ow * stride] is input column
           std::fill(dst, dst + cols.first, 0.0f);
-          for (int64_t ow = cols.first; ow < cols.last; ++ow) dst[ow] = src[ow * s.stride];
+          for (int64_t ow = cols.first; ow < cols.last; ++ow) dst[ow] = src[ow * stride];
           std::fill(dst + cols.last, dst + s.out_w, 0.0f);
         }
       }
@@ -62,20 +79,20 @@ void im2col(float* col, int64_t ld, const float* x, const Conv2dSizes& s) {
 }
 
 // dx (C, H, W) += col (C*kh*kw, Ho*Wo), rows ld floats apart, folded back onto the input
-// positions it was read from.
-void col2im_add(float* dx, const float* col, int64_t ld, const Conv2dSizes& s) {
+// positions it was read from. stride is s.stride (see with_stride).
+void col2im_add(float* dx, const float* col, int64_t ld, const Conv2dSizes& s, auto stride) {
   for (int64_t c = 0; c < s.in_channels; ++c) {
     float* plane = dx + c * s.height * s.width;  // (H, W)
     for (int64_t ki = 0; ki < s.kernel_h; ++ki) {
       for (int64_t kj = 0; kj < s.kernel_w; ++kj) {
         const float* row = col + ((c * s.kernel_h + ki) * s.kernel_w + kj) * ld;  // (Ho, Wo)
-        const ValidRange cols = valid_outputs(kj, s.stride, s.padding, s.width, s.out_w);
+        const ValidRange cols = valid_outputs(kj, stride, s.padding, s.width, s.out_w);
         for (int64_t oh = 0; oh < s.out_h; ++oh) {
-          const int64_t ih = oh * s.stride - s.padding + ki;
+          const int64_t ih = oh * stride - s.padding + ki;
           if (ih < 0 || ih >= s.height) continue;
           const float* src = row + oh * s.out_w;                 // (Wo)
           float* dst = plane + ih * s.width - s.padding + kj;  // dst[ow * stride] is input column
-          for (int64_t ow = cols.first; ow < cols.last; ++ow) dst[ow * s.stride] += src[ow];
+          for (int64_t ow = cols.first; ow < cols.last; ++ow) dst[ow * stride] += src[ow];
         }
       }
     }
@@ -90,16 +107,33 @@ void gather_samples(float* dst, const float* src, int64_t g, const Conv2dSizes& 
       std::copy_n(src + (i * s.out_channels + o) * p, p, dst + o * g * p + i * p);
 }
 
-// dst (g, O, Ho*Wo) = src (O, g*Ho*Wo) split back into samples, plus bias (O) when not null.
-void scatter_samples(float* dst, const float* src, const float* bias, int64_t g, const Conv2dSizes& s) {
+// dst (g, O, Ho*Wo) = src (O, g*Ho*Wo) split back into samples.
+void scatter_samples(float* dst, const float* src, int64_t g, const Conv2dSizes& s) {
   const int64_t p = s.out_pixels();
   for (int64_t i = 0; i < g; ++i)
-    for (int64_t o = 0; o < s.out_channels; ++o) {
-      const float* from = src + o * g * p + i * p;        // (Ho*Wo)
-      float* to = dst + (i * s.out_channels + o) * p;     // (Ho*Wo)
-      const float b = bias ? bias[o] : 0.0f;
-      for (int64_t j = 0; j < p; ++j) to[j] = from[j] + b;
-    }
+    for (int64_t o = 0; o < s.out_channels; ++o) std::copy_n(src + o * g * p + i * p, p, dst + (i * s.out_channels + o) * p);
+}
+
+// (O, C*kh*kw + 1): each row of weight followed by its bias, so that one product with the
+// column buffer and a last row of ones adds the bias on the way.
+std::vector<float> weight_with_bias_column(const float* weight, const float* bias, const Conv2dSizes& s) {
+  const int64_t k = s.patch();
+  std::vector<float> out(static_cast<size_t>(s.out_channels * (k + 1)));
+  for (int64_t o = 0; o < s.out_channels; ++o) {
+    std::copy_n(weight + o * k, k, out.data() + o * (k + 1));
+    out[static_cast<size_t>(o * (k + 1) + k)] = bias[o];
+  }
+  return out;
+}
+
+// col (rows, g*Ho*Wo), rows ld floats apart, gets the receptive fields of samples x (g, C,
+// H, W) side by side, and a row of ones under them when ones_row.
+void unfold_samples(float* col, int64_t ld, const float* x, int64_t g, bool ones_row, const Conv2dSizes& s) {
+  const int64_t in_size = s.in_channels * s.height * s.width;
+  with_stride(s, [&](auto stride) {
+    for (int64_t i = 0; i < g; ++i) im2col(col + i * s.out_pixels(), ld, x + i * in_size, s, stride);
+  });
+  if (ones_row) std::fill(col + s.patch() * ld, col + (s.patch() + 1) * ld, 1.0f);
 }
 
 }  // namespace
@@ -109,26 +143,22 @@ void conv2d_forward(float* out, const float* x, const float* weight, const float
   const int64_t out_size = s.out_channels * s.out_pixels();
   const int64_t group = group_size(s);
   const int64_t groups = (s.batch + group - 1) / group;
+  const int64_t rows = s.patch() + (bias ? 1 : 0);  // the bias rides on a row of ones
+  const std::vector<float> extended = bias ? weight_with_bias_column(weight, bias, s) : std::vector<float>();
+  const float* weights = bias ? extended.data() : weight;  // (O, rows)
   detail::parallel_for(groups, 1, [&](int64_t g0, int64_t g1) {
     const int64_t columns = group * s.out_pixels();
-    std::vector<float> col(static_cast<size_t>(s.patch() * columns));                        // (C*kh*kw, G*Ho*Wo)
+    std::vector<float> col(static_cast<size_t>(rows * columns));                                // (rows, G*Ho*Wo)
     std::vector<float> product(group > 1 ? static_cast<size_t>(s.out_channels * columns) : 0);  // (O, G*Ho*Wo)
     for (int64_t gi = g0; gi < g1; ++gi) {
       const int64_t n0 = gi * group;
       const int64_t g = std::min(group, s.batch - n0);
       const int64_t ld = g * s.out_pixels();
-      for (int64_t i = 0; i < g; ++i) im2col(col.data() + i * s.out_pixels(), ld, x + (n0 + i) * in_size, s);
-      if (group == 1) {  // one sample: the product lands in the output directly
-        float* out_n = out + n0 * out_size;  // (O, Ho*Wo)
-        if (bias)
-          for (int64_t o = 0; o < s.out_channels; ++o)
-            std::fill(out_n + o * s.out_pixels(), out_n + (o + 1) * s.out_pixels(), bias[o]);
-        detail::gemm(false, false, s.out_channels, ld, s.patch(), 1.0f, weight, col.data(), bias ? 1.0f : 0.0f,
-                     out_n);
-      } else {
-        detail::gemm(false, false, s.out_channels, ld, s.patch(), 1.0f, weight, col.data(), 0.0f, product.data());
-        scatter_samples(out + n0 * out_size, product.data(), bias, g, s);
-      }
+      unfold_samples(col.data(), ld, x + n0 * in_size, g, bias != nullptr, s);
+      // One sample's product lands in the output directly.
+      float* target = group == 1 ? out + n0 * out_size : product.data();
+      detail::gemm(false, false, s.out_channels, ld, rows, 1.0f, weights, col.data(), 0.0f, target);
+      if (group > 1) scatter_samples(out + n0 * out_size, product.data(), g, s);
     }
   });
 }
@@ -137,17 +167,18 @@ void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dout,
                      const Conv2dSizes& s) {
   const int64_t in_size = s.in_channels * s.height * s.width;
   const int64_t out_size = s.out_channels * s.out_pixels();
-  const int64_t weight_size = s.out_channels * s.patch();
   const int64_t group = group_size(s);
   const int64_t chunk = group * std::max<int64_t>(1, kSamplesPerChunk / group);
 
-  // One partial row per chunk holds [dweight (O, C*kh*kw) | dbias (O)]; dx is per sample.
-  const int64_t bias_offset = dweight ? weight_size : 0;
-  const int64_t width = bias_offset + (dbias ? s.out_channels : 0);
+  // With the weight gradient, the bias gradient is one more column of its product (dout
+  // times a row of ones): a partial holds (O, rows). Without it, a partial holds dbias (O).
+  const bool bias_in_product = dweight && dbias;
+  const int64_t rows = s.patch() + (bias_in_product ? 1 : 0);
+  const int64_t width = dweight ? s.out_channels * rows : (dbias ? s.out_channels : 0);
   std::vector<float> total(static_cast<size_t>(width), 0.0f);  // (width)
   parallel_partial_sums(s.batch, chunk, width, total.data(), [&](int64_t n0, int64_t n1, float* partial) {
     const int64_t columns = group * s.out_pixels();
-    std::vector<float> col(static_cast<size_t>(s.patch() * columns));                          // (C*kh*kw, G*Ho*Wo)
+    std::vector<float> col(static_cast<size_t>(rows * columns));                                  // (rows, G*Ho*Wo)
     std::vector<float> gathered(group > 1 ? static_cast<size_t>(s.out_channels * columns) : 0);  // (O, G*Ho*Wo)
     for (int64_t first = n0; first < n1; first += group) {
       const int64_t g = std::min(group, n1 - first);
@@ -158,19 +189,25 @@ void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dout,
         dout_g = gathered.data();
       }
       if (dweight) {
-        for (int64_t i = 0; i < g; ++i) im2col(col.data() + i * s.out_pixels(), ld, x + (first + i) * in_size, s);
-        detail::gemm(false, true, s.out_channels, s.patch(), ld, 1.0f, dout_g, col.data(), 1.0f, partial);
+        unfold_samples(col.data(), ld, x + first * in_size, g, bias_in_product, s);
+        detail::gemm(false, true, s.out_channels, rows, ld, 1.0f, dout_g, col.data(), 1.0f, partial);
+      } else if (dbias) {
+        for (int64_t o = 0; o < s.out_channels; ++o) partial[o] += sum(dout_g + o * ld, ld);
       }
-      if (dbias)
-        for (int64_t o = 0; o < s.out_channels; ++o) partial[bias_offset + o] += sum(dout_g + o * ld, ld);
       if (dx) {
         detail::gemm(true, false, s.patch(), ld, s.out_channels, 1.0f, weight, dout_g, 0.0f, col.data());
-        for (int64_t i = 0; i < g; ++i) col2im_add(dx + (first + i) * in_size, col.data() + i * s.out_pixels(), ld, s);
+        with_stride(s, [&](auto stride) {
+          for (int64_t i = 0; i < g; ++i)
+            col2im_add(dx + (first + i) * in_size, col.data() + i * s.out_pixels(), ld, s, stride);
+        });
       }
     }
   });
-  if (dweight) add_inplace(dweight, total.data(), weight_size);
-  if (dbias) add_inplace(dbias, total.data() + bias_offset, s.out_channels);
+  for (int64_t o = 0; o < s.out_channels; ++o) {
+    if (dweight) add_inplace(dweight + o * s.patch(), total.data() + o * rows, s.patch());
+    if (bias_in_product) dbias[o] += total[static_cast<size_t>(o * rows + s.patch())];
+  }
+  if (dbias && !dweight) add_inplace(dbias, total.data(), s.out_channels);
 }
 
 }  // namespace sslflow::kernels

@@ -2,8 +2,10 @@
 //
 // Forward and backward run in parallel over the batch; each task unfolds a few samples
 // side by side into its own column buffer (C*kh*kw, G*Ho*Wo), enough for one efficient
-// GEMM (G = 1 for feature maps of 28x28 and up), so memory stays per task. The
-// weight and bias gradients are summed per fixed chunk of samples and the chunks added in
+// GEMM (G = 1 for feature maps of 28x28 and up), so memory stays per task. The bias
+// rides in the same products, as one more row of ones under the columns: forward adds it
+// and backward sums its gradient without another pass over the output. The weight and
+// bias gradients are summed per fixed chunk of samples and the chunks added in
 // order, so results do not depend on the thread count. Backward accumulates (+=).
 #pragma once
 
