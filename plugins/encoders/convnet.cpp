@@ -98,7 +98,7 @@ Encoder::Output ConvNet::forward(const Var& x, const Tensor& mask) {
   check_images("convnet", x, sample_shape_);
   if (mask.defined()) throw ShapeError("convnet: has no tokens to mask; connect no mask to it");
   Var h = x;  // (B, C, H, W)
-  for (size_t i = 0; i < convs_.size(); ++i) h = relu(norms_[i]->forward(convs_[i]->forward(h)));
+  for (size_t i = 0; i < convs_.size(); ++i) h = norms_[i]->forward_relu(convs_[i]->forward(h));
   if (grid_ == 1) return {global_avg_pool2d(h), {}, {}};  // (B, channels[-1])
   Var cells = avg_pool2d(h, pool_.kernel, pool_.stride);    // (B, channels[-1], grid, grid)
   return {reshape(cells, {cells.shape()[0], feature_dim()}), {}, {}};

@@ -77,8 +77,7 @@ Encoder::Output Mlp::forward_flat(const Var& x) {
   Var h = reshape(x, Shape{x.dim(0), sample_shape_.numel()});  // (B, C*H*W)
   for (size_t i = 0; i + 1 < fcs_.size(); ++i) {
     h = fcs_[i]->forward(h);
-    if (batch_norm_) h = norms_[i]->forward(h);
-    h = relu(h);
+    h = batch_norm_ ? norms_[i]->forward_relu(h) : relu(h);
   }
   return {fcs_.back()->forward(h), {}, {}};  // (B, out_dim)
 }

@@ -41,8 +41,10 @@ Var Mlp::forward(const Var& x) {
   Var h = x;
   for (const Layer& layer : layers_) {
     h = layer.linear->forward(h);
-    if (layer.norm) h = layer.norm->forward(h);
-    if (layer.relu) h = relu(h);
+    if (layer.norm)
+      h = layer.relu ? layer.norm->forward_relu(h) : layer.norm->forward(h);
+    else if (layer.relu)
+      h = relu(h);
   }
   return h;
 }

@@ -12,7 +12,8 @@ shift 3
 rm -rf "$work"
 mkdir -p "$work"
 
-"$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/straight" >/dev/null 2>&1 || { echo "the uninterrupted run failed"; exit 1; }
+"$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/straight" >"$work/straight.log" 2>&1 ||
+  { echo "the uninterrupted run failed:"; cat "$work/straight.log"; exit 1; }
 
 "$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/killed" >/dev/null 2>"$work/killed.log" &
 pid=$!
@@ -26,7 +27,7 @@ kill -TERM "$pid"
 wait "$pid"
 status=$?
 if [ "$status" -eq 0 ]; then
-  echo "the run finished before the signal arrived; nothing was interrupted"
+  echo "the run finished before the signal arrived; nothing was interrupted"; cat "$work/killed.log"
   exit 1
 fi
 if [ "$status" -ne 3 ]; then

@@ -4,6 +4,7 @@
 
 #include <tbb/parallel_invoke.h>
 
+#include "op_test_inputs.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/nn/application.hpp"
 #include "sslflow/nn/batch_norm.hpp"
@@ -63,6 +64,19 @@ TEST_CASE("NN.BatchNorm.running_stats_follow_pytorch", "[sdk]") {
   bn.eval();
   Var y = bn.forward(x);
   REQUIRE(y.value().data()[0] == Approx((1.0f - 0.25f) / std::sqrt(bn.running_var.data()[0] + 1e-5f)));
+}
+
+TEST_CASE("NN.BatchNorm.forward_relu_is_relu_of_forward", "[sdk]") {
+  nn::BatchNorm fused(3), separate(3);
+  const Tensor x = test_inputs::uniform(Shape{6, 3, 2, 2}, "bn.x");
+  for (bool training : {true, false}) {
+    fused.train(training);
+    separate.train(training);
+    test_inputs::require_close(fused.forward_relu(Var(x)).value(), relu(separate.forward(Var(x))).value(), 1e-6f);
+    test_inputs::require_close(fused.running_mean, separate.running_mean, 0.0f);
+    test_inputs::require_close(fused.running_var, separate.running_var, 0.0f);
+  }
+  REQUIRE(fused.num_batches_tracked.item() == 1.0f);
 }
 
 TEST_CASE("NN.BatchNorm.concurrent_applications_update_in_order", "[sdk]") {

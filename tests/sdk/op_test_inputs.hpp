@@ -1,6 +1,8 @@
 // Inputs for op tests: tensors drawn from named sslflow::Rng streams, so each test case is
-// reproducible on its own.
+// reproducible on its own; and require_close, to compare an op's output with another.
 #pragma once
+
+#include <catch2/catch.hpp>
 
 #include <cstdint>
 #include <string_view>
@@ -32,6 +34,13 @@ inline Tensor distinct(const Shape& shape, std::string_view stream, float step =
   Rng rng(2024, stream);
   for (int64_t i = n - 1; i > 0; --i) std::swap(t.data()[i], t.data()[rng.below(static_cast<uint64_t>(i + 1))]);
   return t;
+}
+
+// got and want have one shape and agree within tolerance, element by element.
+inline void require_close(const Tensor& got, const Tensor& want, float tolerance) {
+  REQUIRE(got.shape() == want.shape());
+  for (int64_t i = 0; i < got.numel(); ++i)
+    REQUIRE_THAT(got.data()[i], Catch::Matchers::WithinAbs(want.data()[i], tolerance));
 }
 
 }  // namespace sslflow::test_inputs

@@ -5,7 +5,6 @@
 #include "sslflow/testing/gradcheck.hpp"
 
 using namespace sslflow;
-using Catch::Matchers::WithinAbs;
 
 namespace {
 
@@ -30,11 +29,6 @@ Tensor reference_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int s
           out.data()[((s * o + f) * oh + i) * ow + j] = acc;
         }
   return out;
-}
-
-void require_close(const Tensor& got, const Tensor& want, float tolerance) {
-  REQUIRE(got.shape() == want.shape());
-  for (int64_t i = 0; i < got.numel(); ++i) REQUIRE_THAT(got.data()[i], WithinAbs(want.data()[i], tolerance));
 }
 
 }  // namespace
@@ -83,9 +77,9 @@ TEST_CASE("Ops.conv2d.forward_matches_direct_loops", "[grad]") {
     Tensor x = test_inputs::uniform(c.x, "conv.x");
     Tensor w = test_inputs::uniform(c.w, "conv.w");
     Tensor b = test_inputs::uniform(Shape{c.w[0]}, "conv.b");
-    require_close(conv2d(Var(x), Var(w), Var(b), c.stride, c.padding).value(),
+    test_inputs::require_close(conv2d(Var(x), Var(w), Var(b), c.stride, c.padding).value(),
                   reference_conv2d(x, w, b, c.stride, c.padding), 1e-4f);
-    require_close(conv2d(Var(x), Var(w), {}, c.stride, c.padding).value(),
+    test_inputs::require_close(conv2d(Var(x), Var(w), {}, c.stride, c.padding).value(),
                   reference_conv2d(x, w, Tensor(), c.stride, c.padding), 1e-4f);
   }
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "op_test_inputs.hpp"
@@ -104,6 +105,46 @@ TEST_CASE("Ops.batch_norm.shape_errors", "[grad]") {
   REQUIRE_THROWS_AS(batch_norm(Var(Tensor(Shape{1, 3})), w3, w3, Tensor(), Tensor(), true), ShapeError);
   REQUIRE_THROWS_WITH(batch_norm(x, w2, w3, Tensor(), Tensor(), true),
                       Catch::Contains("batch_norm") && Catch::Contains("[4, 3, 2, 2]") && Catch::Contains("[2]"));
+}
+
+TEST_CASE("Ops.batch_norm_relu.matches_relu_of_batch_norm", "[grad]") {
+  // Same values, running statistics and gradients (the mask included) as the two ops.
+  const Tensor x0 = test_inputs::uniform(Shape{5, 3, 4, 3}, "bn.x");
+  const Tensor w0 = test_inputs::uniform(Shape{3}, "bn.w", 0.5f, 1.5f);
+  const Tensor b0 = test_inputs::uniform(Shape{3}, "bn.b");
+  const Tensor dout = test_inputs::uniform(Shape{5, 3, 4, 3}, "bn.dout");
+  for (bool training : {true, false}) {
+    struct Result {
+      Tensor out, running_mean, running_var, dx, dw, db;
+    };
+    auto run = [&](bool fused) {
+      Var x(x0.clone(), true), w(w0.clone(), true), b(b0.clone(), true);
+      Tensor running_mean = test_inputs::uniform(Shape{3}, "bn.mean");
+      Tensor running_var = test_inputs::uniform(Shape{3}, "bn.var", 0.5f, 2.0f);
+      Var y = fused ? batch_norm_relu(x, w, b, running_mean, running_var, training)
+                    : relu(batch_norm(x, w, b, running_mean, running_var, training));
+      y.backward(dout);
+      return Result{y.value(), running_mean, running_var, x.grad(), w.grad(), b.grad()};
+    };
+    const Result fused = run(true), separate = run(false);
+    INFO("training " << training);
+    REQUIRE(std::count_if(fused.out.values().begin(), fused.out.values().end(), [](float v) { return v == 0; }) > 20);
+    test_inputs::require_close(fused.out, separate.out, 1e-6f);
+    test_inputs::require_close(fused.running_mean, separate.running_mean, 1e-7f);
+    test_inputs::require_close(fused.running_var, separate.running_var, 1e-7f);
+    test_inputs::require_close(fused.dx, separate.dx, 1e-5f);
+    test_inputs::require_close(fused.dw, separate.dw, 1e-5f);
+    test_inputs::require_close(fused.db, separate.db, 1e-5f);
+  }
+}
+
+TEST_CASE("Ops.batch_norm_relu.gradcheck_training", "[grad]") {
+  Var x = test_inputs::param(Shape{4, 2, 3, 3}, "bn.x");
+  Var w = test_inputs::param(Shape{2}, "bn.w", 0.5f, 1.5f);
+  Var b = test_inputs::param(Shape{2}, "bn.b");
+  require_gradcheck(
+      [](const std::vector<Var>& in) { return batch_norm_relu(in[0], in[1], in[2], Tensor(), Tensor(), true); },
+      {x, w, b});
 }
 
 TEST_CASE("Ops.layer_norm.forward_by_hand", "[grad]") {

@@ -79,6 +79,10 @@ SSLFLOW_EXPORT Var global_avg_pool2d(const Var& x);  // -> (N, C)
 // tensors mean batch statistics always (track_running_stats = False).
 SSLFLOW_EXPORT Var batch_norm(const Var& x, const Var& weight, const Var& bias, Tensor running_mean,
                               Tensor running_var, bool training, float momentum = 0.1f, float eps = 1e-5f);
+// relu(batch_norm(...)) with the same values and gradients, in one pass over memory each
+// way instead of two.
+SSLFLOW_EXPORT Var batch_norm_relu(const Var& x, const Var& weight, const Var& bias, Tensor running_mean,
+                                   Tensor running_var, bool training, float momentum = 0.1f, float eps = 1e-5f);
 // Over the last dimension; weight, bias (D) may be undefined.
 SSLFLOW_EXPORT Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps = 1e-5f);
 

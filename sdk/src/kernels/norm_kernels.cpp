@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "kernels/elementwise_kernels.hpp"
@@ -46,29 +47,45 @@ SSLFLOW_SIMD_CLONES void statistics_channels(float* mean, float* var, const floa
 }
 
 SSLFLOW_SIMD_CLONES void forward_channels(float* out, const float* x, const float* mean, const float* rstd,
-                                          const float* weight, const float* bias, const BatchNormSizes& s,
+                                          const float* weight, const float* bias, const BatchNormSizes& s, bool relu,
                                           int64_t c0, int64_t c1) {
+  const float lowest = relu ? 0.0f : -std::numeric_limits<float>::infinity();
   for (int64_t c = c0; c < c1; ++c) {
-    // out = x * scale + shift
+    // out = max(x * scale + shift, lowest)
     const float scale = rstd[c] * (weight ? weight[c] : 1.0f);
     const float shift = (bias ? bias[c] : 0.0f) - mean[c] * scale;
     for_channel_rows(c, s, [&](int64_t offset) {
-      for (int64_t i = offset; i < offset + s.pixels; ++i) out[i] = x[i] * scale + shift;
+      for (int64_t i = offset; i < offset + s.pixels; ++i) out[i] = std::max(x[i] * scale + shift, lowest);
     });
   }
 }
 
+// The gradient reaching the normalised values of the row [offset, offset + n): dout itself,
+// or, through the relu, dout where relu_out is positive, written to scratch (n).
+inline const float* row_gradient(const float* dout, const float* relu_out, int64_t offset, int64_t n,
+                                 float* scratch) {
+  if (!relu_out) return dout + offset;
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = dout[offset + i];
+    scratch[i] = relu_out[offset + i] > 0.0f ? g : 0.0f;
+  }
+  return scratch;
+}
+
 SSLFLOW_SIMD_CLONES void backward_channels(float* dx, float* dweight, float* dbias, const float* dout, const float* x,
                                            const float* mean, const float* rstd, const float* weight,
-                                           const BatchNormSizes& s, bool batch_stats, int64_t c0, int64_t c1) {
+                                           const float* relu_out, const BatchNormSizes& s, bool batch_stats,
+                                           int64_t c0, int64_t c1) {
   const double count = static_cast<double>(s.batch * s.pixels);
+  std::vector<float> scratch(relu_out ? static_cast<size_t>(s.pixels) : 0);  // (S)
   for (int64_t c = c0; c < c1; ++c) {
     const float m = mean[c];
     const float r = rstd[c];
     // sum dout and sum dout * (x - mean), in one pass over the channel
     double sum_dout = 0.0, sum_dout_x = 0.0;
     for_channel_rows(c, s, [&](int64_t offset) {
-      const SumAndDot row = sum_and_centered_dot(dout + offset, x + offset, m, s.pixels);
+      const float* g = row_gradient(dout, relu_out, offset, s.pixels, scratch.data());
+      const SumAndDot row = sum_and_centered_dot(g, x + offset, m, s.pixels);
       sum_dout += row.sum;
       sum_dout_x += row.dot;
     });
@@ -82,7 +99,10 @@ SSLFLOW_SIMD_CLONES void backward_channels(float* dx, float* dweight, float* dbi
     const float k = batch_stats ? static_cast<float>(-a * r * sum_dout_xhat / count) : 0.0f;
     const float k0 = batch_stats ? static_cast<float>(-a * sum_dout / count) - k * m : 0.0f;
     for_channel_rows(c, s, [&](int64_t offset) {
-      for (int64_t i = offset; i < offset + s.pixels; ++i) dx[i] += a * dout[i] + k * x[i] + k0;
+      const float* g = row_gradient(dout, relu_out, offset, s.pixels, scratch.data());
+      float* dx_row = dx + offset;
+      const float* x_row = x + offset;
+      for (int64_t i = 0; i < s.pixels; ++i) dx_row[i] = a * g[i] + k * x_row[i] + k0;
     });
   }
 }
@@ -95,16 +115,17 @@ void batch_norm_statistics(float* mean, float* var, const float* x, const BatchN
 }
 
 void batch_norm_forward(float* out, const float* x, const float* mean, const float* rstd, const float* weight,
-                        const float* bias, const BatchNormSizes& s) {
-  detail::parallel_for(s.channels, kChannelsPerTask,
-                       [&](int64_t c0, int64_t c1) { forward_channels(out, x, mean, rstd, weight, bias, s, c0, c1); });
+                        const float* bias, const BatchNormSizes& s, bool relu) {
+  detail::parallel_for(s.channels, kChannelsPerTask, [&](int64_t c0, int64_t c1) {
+    forward_channels(out, x, mean, rstd, weight, bias, s, relu, c0, c1);
+  });
 }
 
 void batch_norm_backward(float* dx, float* dweight, float* dbias, const float* dout, const float* x,
-                         const float* mean, const float* rstd, const float* weight, const BatchNormSizes& s,
-                         bool batch_stats) {
+                         const float* mean, const float* rstd, const float* weight, const float* relu_out,
+                         const BatchNormSizes& s, bool batch_stats) {
   detail::parallel_for(s.channels, kChannelsPerTask, [&](int64_t c0, int64_t c1) {
-    backward_channels(dx, dweight, dbias, dout, x, mean, rstd, weight, s, batch_stats, c0, c1);
+    backward_channels(dx, dweight, dbias, dout, x, mean, rstd, weight, relu_out, s, batch_stats, c0, c1);
   });
 }
 

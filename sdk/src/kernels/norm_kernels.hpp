@@ -3,8 +3,9 @@
 //
 // Statistics are computed in two passes (mean, then squared deviations) for accuracy.
 // Backward uses the closed forms with the cached mean and rstd = 1/sqrt(var + eps)
-// (llm.c's layernorm_backward) and accumulates (+=). A null weight or bias means the
-// affine step is absent; a null gradient buffer is skipped. Batch norm runs in parallel
+// (llm.c's layernorm_backward) and accumulates (+=), except batch norm's dx, which it
+// writes. A null weight or bias means the affine step is absent; a null gradient buffer
+// is skipped. Batch norm runs in parallel
 // over channels; layer norm over rows, with the weight and bias gradients summed per
 // fixed chunk of rows, so results do not depend on the thread count.
 #pragma once
@@ -19,14 +20,17 @@ struct BatchNormSizes {
 
 // mean (C), var (C) = per-channel mean and biased variance of x (N, C, S)
 void batch_norm_statistics(float* mean, float* var, const float* x, const BatchNormSizes& s);
-// out (N, C, S) = (x - mean) * rstd * weight + bias; mean, rstd, weight, bias (C)
+// out (N, C, S) = (x - mean) * rstd * weight + bias; mean, rstd, weight, bias (C). With
+// relu, out = max(that, 0).
 void batch_norm_forward(float* out, const float* x, const float* mean, const float* rstd, const float* weight,
-                        const float* bias, const BatchNormSizes& s);
-// dx (N, C, S), dweight (C), dbias (C) += gradients given dout (N, C, S). With batch_stats,
-// mean and rstd are functions of x (training); otherwise constants (running statistics).
+                        const float* bias, const BatchNormSizes& s, bool relu);
+// dx (N, C, S) = and dweight (C), dbias (C) += the gradients given dout (N, C, S). With
+// batch_stats, mean and rstd are functions of x (training); otherwise constants (running
+// statistics). relu_out, when not null, is the forward's output with relu: dout counts
+// only where it is positive.
 void batch_norm_backward(float* dx, float* dweight, float* dbias, const float* dout, const float* x,
-                         const float* mean, const float* rstd, const float* weight, const BatchNormSizes& s,
-                         bool batch_stats);
+                         const float* mean, const float* rstd, const float* weight, const float* relu_out,
+                         const BatchNormSizes& s, bool batch_stats);
 
 // out (R, D) = (x - mean) * rstd * weight + bias per row; mean, rstd (R) are written
 void layer_norm_forward(float* out, float* mean, float* rstd, const float* x, const float* weight, const float* bias,

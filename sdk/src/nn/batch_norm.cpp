@@ -15,13 +15,17 @@ BatchNorm::BatchNorm(int64_t channels, bool affine, float momentum, float eps) :
   num_batches_tracked = register_buffer("num_batches_tracked", Tensor(Shape{}));
 }
 
-Var BatchNorm::forward(const Var& x) {
-  if (!is_training()) return batch_norm(x, weight, bias, running_mean, running_var, false, momentum_, eps_);
+Var BatchNorm::forward(const Var& x) { return apply(batch_norm, x); }
+
+Var BatchNorm::forward_relu(const Var& x) { return apply(batch_norm_relu, x); }
+
+Var BatchNorm::apply(NormOp op, const Var& x) {
+  if (!is_training()) return op(x, weight, bias, running_mean, running_var, false, momentum_, eps_);
   // With momentum 1 the op leaves exactly the batch mean and unbiased variance in the
   // running tensors it is given: stage those, then move the real running statistics.
   const int64_t channels = running_mean.numel();
   Tensor batch_mean(Shape{channels}), batch_var(Shape{channels});
-  Var y = batch_norm(x, weight, bias, batch_mean, batch_var, true, 1.0f, eps_);
+  Var y = op(x, weight, bias, batch_mean, batch_var, true, 1.0f, eps_);
   const int application = current_application();
   std::lock_guard lock(staged_mutex_);
   if (application < 0)

@@ -16,6 +16,11 @@ inline bool needs_grad(const Var& v) { return v.defined() && v.requires_grad(); 
 // A zeroed gradient of v's shape when v needs a gradient; undefined otherwise.
 inline Tensor grad_buffer(const Var& v) { return needs_grad(v) ? Tensor(v.shape()) : Tensor(); }
 
+// The same, left uninitialised, for a kernel that writes every element rather than adding.
+inline Tensor written_grad_buffer(const Var& v) {
+  return needs_grad(v) ? Tensor::uninitialized(v.shape()) : Tensor();
+}
+
 inline float* data_or_null(Tensor& t) { return t.defined() ? t.data() : nullptr; }
 inline const float* data_or_null(const Var& v) { return v.defined() ? v.value().data() : nullptr; }
 

@@ -2,6 +2,7 @@
 // kernels/norm_kernels.
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "kernels/norm_kernels.hpp"
 #include "ops/grad_buffers.hpp"
@@ -32,26 +33,26 @@ void update_running(Tensor& running, const Tensor& batch, float momentum, float 
   for (int64_t c = 0; c < running.numel(); ++c) r[c] = (1.0f - momentum) * r[c] + momentum * batch_scale * b[c];
 }
 
-}  // namespace
-
-Var batch_norm(const Var& x, const Var& weight, const Var& bias, Tensor running_mean, Tensor running_var,
-               bool training, float momentum, float eps) {
+// batch_norm, followed by relu when relu is set (batch_norm_relu).
+Var batch_norm_op(const char* op, const Var& x, const Var& weight, const Var& bias, Tensor running_mean,
+                  Tensor running_var, bool training, float momentum, float eps, bool relu) {
   if (x.rank() != 2 && x.rank() != 4)
-    throw ShapeError("batch_norm: x must be (N, C) or (N, C, H, W), got " + x.shape().str());
+    throw ShapeError(std::string(op) + ": x must be (N, C) or (N, C, H, W), got " + x.shape().str());
   const kernels::BatchNormSizes s{x.dim(0), x.dim(1), x.rank() == 4 ? x.dim(2) * x.dim(3) : 1};
-  expect_vector("batch_norm", "weight", x.shape(), shape_of(weight), s.channels);
-  expect_vector("batch_norm", "bias", x.shape(), shape_of(bias), s.channels);
-  expect_vector("batch_norm", "running_mean", x.shape(), shape_of(running_mean), s.channels);
-  expect_vector("batch_norm", "running_var", x.shape(), shape_of(running_var), s.channels);
+  expect_vector(op, "weight", x.shape(), shape_of(weight), s.channels);
+  expect_vector(op, "bias", x.shape(), shape_of(bias), s.channels);
+  expect_vector(op, "running_mean", x.shape(), shape_of(running_mean), s.channels);
+  expect_vector(op, "running_var", x.shape(), shape_of(running_var), s.channels);
   if (running_mean.defined() != running_var.defined())
-    throw ShapeError("batch_norm: running_mean and running_var must both be given or both be undefined");
+    throw ShapeError(std::string(op) + ": running_mean and running_var must both be given or both be undefined");
 
   const bool batch_stats = training || !running_mean.defined();
   const int64_t count = s.batch * s.pixels;
   Tensor mean, rstd(Shape{s.channels});
   if (batch_stats) {
     if (training && count < 2)
-      throw ShapeError("batch_norm: training needs more than one value per channel, got x " + x.shape().str());
+      throw ShapeError(std::string(op) + ": training needs more than one value per channel, got x " +
+                       x.shape().str());
     mean = Tensor::uninitialized(Shape{s.channels});
     Tensor var = Tensor::uninitialized(Shape{s.channels});
     kernels::batch_norm_statistics(mean.data(), var.data(), x.value().data(), s);
@@ -67,15 +68,32 @@ Var batch_norm(const Var& x, const Var& weight, const Var& bias, Tensor running_
 
   Tensor out = Tensor::uninitialized(x.shape());
   kernels::batch_norm_forward(out.data(), x.value().data(), mean.data(), rstd.data(), data_or_null(weight),
-                              data_or_null(bias), s);
-  return Var::from_op("batch_norm", out, {x, weight, bias},
-                      [s, mean, rstd, batch_stats](std::span<Var> in, const Tensor& dout) {
-                        Tensor grads[] = {grad_buffer(in[0]), grad_buffer(in[1]), grad_buffer(in[2])};
+                              data_or_null(bias), s, relu);
+  const Tensor relu_out = relu ? out : Tensor();  // the backward's mask
+  return Var::from_op(op, out, {x, weight, bias},
+                      [s, mean, rstd, relu_out, batch_stats](std::span<Var> in, const Tensor& dout) {
+                        Tensor grads[] = {detail::written_grad_buffer(in[0]), grad_buffer(in[1]),
+                                          grad_buffer(in[2])};
                         kernels::batch_norm_backward(data_or_null(grads[0]), data_or_null(grads[1]),
                                                      data_or_null(grads[2]), dout.data(), in[0].value().data(),
-                                                     mean.data(), rstd.data(), data_or_null(in[1]), s, batch_stats);
+                                                     mean.data(), rstd.data(), data_or_null(in[1]),
+                                                     relu_out.defined() ? relu_out.data() : nullptr, s, batch_stats);
                         detail::accumulate_grads(in, grads);
                       });
+}
+
+}  // namespace
+
+Var batch_norm(const Var& x, const Var& weight, const Var& bias, Tensor running_mean, Tensor running_var,
+               bool training, float momentum, float eps) {
+  return batch_norm_op("batch_norm", x, weight, bias, std::move(running_mean), std::move(running_var), training,
+                       momentum, eps, false);
+}
+
+Var batch_norm_relu(const Var& x, const Var& weight, const Var& bias, Tensor running_mean, Tensor running_var,
+                    bool training, float momentum, float eps) {
+  return batch_norm_op("batch_norm_relu", x, weight, bias, std::move(running_mean), std::move(running_var),
+                       training, momentum, eps, true);
 }
 
 Var layer_norm(const Var& x, const Var& weight, const Var& bias, float eps) {

@@ -19,7 +19,8 @@ namespace sslflow::nn {
 class SSLFLOW_EXPORT BatchNorm : public Module {
  public:
   explicit BatchNorm(int64_t channels, bool affine = true, float momentum = 0.1f, float eps = 1e-5f);
-  Var forward(const Var& x);  // (N, C) or (N, C, H, W)
+  Var forward(const Var& x);       // (N, C) or (N, C, H, W)
+  Var forward_relu(const Var& x);  // relu(forward(x)), fused (batch_norm_relu)
 
   Var weight;  // undefined without affine
   Var bias;
@@ -31,6 +32,8 @@ class SSLFLOW_EXPORT BatchNorm : public Module {
   void on_finish_step() override;
 
  private:
+  using NormOp = Var (*)(const Var&, const Var&, const Var&, Tensor, Tensor, bool, float, float);
+  Var apply(NormOp op, const Var& x);
   void update_running(const Tensor& mean, const Tensor& var);
 
   float momentum_;
