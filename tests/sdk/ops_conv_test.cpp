@@ -62,7 +62,8 @@ TEST_CASE("Ops.conv2d.forward_padding_stride_bias", "[grad]") {
 TEST_CASE("Ops.conv2d.forward_matches_direct_loops", "[grad]") {
   // Small feature maps put many samples side by side in one product (and a partial last
   // group); a large map runs one sample per product. Both must match the definition, as
-  // must strides above 2, padding wider than 1, and kernels smaller than the stride.
+  // must strides above 2, padding wider than 1, kernels smaller than the stride, and the
+  // output widths 28, 14 and 7 that the unfolding compiles separately.
   struct Case {
     Shape x, w;
     int stride, padding;
@@ -72,7 +73,10 @@ TEST_CASE("Ops.conv2d.forward_matches_direct_loops", "[grad]") {
                         {Shape{7, 4, 9, 9}, Shape{6, 4, 1, 1}, 1, 0},
                         {Shape{2, 3, 7, 8}, Shape{4, 3, 3, 3}, 3, 2},
                         {Shape{2, 2, 5, 6}, Shape{3, 2, 1, 1}, 2, 0},
-                        {Shape{2, 1, 2, 3}, Shape{2, 1, 2, 2}, 3, 1}};
+                        {Shape{2, 1, 2, 3}, Shape{2, 1, 2, 2}, 3, 1},
+                        {Shape{2, 3, 28, 28}, Shape{4, 3, 3, 3}, 1, 1},
+                        {Shape{2, 2, 28, 27}, Shape{3, 2, 3, 3}, 2, 1},
+                        {Shape{20, 2, 14, 14}, Shape{3, 2, 3, 3}, 2, 1}};
   for (const Case& c : cases) {
     Tensor x = test_inputs::uniform(c.x, "conv.x");
     Tensor w = test_inputs::uniform(c.w, "conv.w");
@@ -98,6 +102,16 @@ TEST_CASE("Ops.conv2d.gradcheck_stride_3_padding_2", "[grad]") {
   Var w = test_inputs::param(Shape{3, 2, 3, 2}, "conv.w");
   Var b = test_inputs::param(Shape{3}, "conv.b");
   auto r = testing::gradcheck([](const std::vector<Var>& in) { return conv2d(in[0], in[1], in[2], 3, 2); }, {x, w, b});
+  INFO(r.report);
+  REQUIRE(r.ok);
+}
+
+TEST_CASE("Ops.conv2d.gradcheck_seven_wide_output", "[grad]") {
+  // 14x14 at stride 2 gives the 7-wide output the unfolding compiles separately.
+  Var x = test_inputs::param(Shape{2, 2, 14, 14}, "conv.x");
+  Var w = test_inputs::param(Shape{3, 2, 3, 3}, "conv.w");
+  Var b = test_inputs::param(Shape{3}, "conv.b");
+  auto r = testing::gradcheck([](const std::vector<Var>& in) { return conv2d(in[0], in[1], in[2], 2, 1); }, {x, w, b});
   INFO(r.report);
   REQUIRE(r.ok);
 }

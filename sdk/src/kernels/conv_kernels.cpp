@@ -1,10 +1,10 @@
 #include "kernels/conv_kernels.hpp"
 
 #include <algorithm>
-#include <type_traits>
 #include <vector>
 
 #include "blas.hpp"
+#include "kernels/conv_unfold.hpp"
 #include "kernels/elementwise_kernels.hpp"
 #include "kernels/vector_sums.hpp"
 #include "parallel.hpp"
@@ -22,81 +22,6 @@ constexpr int64_t kMinColumns = 768;
 // Samples per GEMM: at least kMinColumns columns (Ho*Wo each), at most the batch.
 int64_t group_size(const Conv2dSizes& s) {
   return std::clamp<int64_t>((kMinColumns + s.out_pixels() - 1) / s.out_pixels(), 1, std::max<int64_t>(s.batch, 1));
-}
-
-// The outputs [first, last) whose input position out*stride - padding + offset lies in [0, size).
-struct ValidRange {
-  int64_t first, last;
-};
-
-ValidRange valid_outputs(int64_t offset, int64_t stride, int64_t padding, int64_t size, int64_t out_size) {
-  const int64_t shift = padding - offset;  // input = out * stride - shift
-  const int64_t first = shift > 0 ? (shift + stride - 1) / stride : 0;
-  const int64_t last = size + shift > 0 ? (size - 1 + shift) / stride + 1 : 0;
-  return {std::min(first, out_size), std::clamp(last, std::min(first, out_size), out_size)};
-}
-
-// Calls body(stride) with the stride as a compile-time constant for the strides 1 and 2 of
-// the shipped networks, so the strided loops below compile to vector shuffles, and as
-// s.stride otherwise.
-template <class Body>
-void with_stride(const Conv2dSizes& s, Body&& body) {
-  switch (s.stride) {
-    case 1:
-      return body(std::integral_constant<int64_t, 1>{});
-    case 2:
-      return body(std::integral_constant<int64_t, 2>{});
-    default:
-      return body(s.stride);
-  }
-}
-
-// col (C*kh*kw, Ho*Wo) = the receptive fields of one sample x (C, H, W); zeros in the padding.
-// Rows of col are ld floats apart (ld >= Ho*Wo), so several samples can sit side by side.
-// stride is s.stride (see with_stride).
-void im2col(float* col, int64_t ld, const float* x, const Conv2dSizes& s, auto stride) {
-  for (int64_t c = 0; c < s.in_channels; ++c) {
-    const float* plane = x + c * s.height * s.width;  // (H, W)
-    for (int64_t ki = 0; ki < s.kernel_h; ++ki) {
-      for (int64_t kj = 0; kj < s.kernel_w; ++kj) {
-        float* row = col + ((c * s.kernel_h + ki) * s.kernel_w + kj) * ld;  // (Ho, Wo)
-        const ValidRange cols = valid_outputs(kj, stride, s.padding, s.width, s.out_w);
-        for (int64_t oh = 0; oh < s.out_h; ++oh) {
-          float* dst = row + oh * s.out_w;  // (Wo)
-          const int64_t ih = oh * stride - s.padding + ki;
-          if (ih < 0 || ih >= s.height) {
-            std::fill(dst, dst + s.out_w, 0.0f);
-            continue;
-          }
-          const float* src = plane + ih * s.width - s.padding + kj;  // src[ow * stride] is input column
-          std::fill(dst, dst + cols.first, 0.0f);
-          for (int64_t ow = cols.first; ow < cols.last; ++ow) dst[ow] = src[ow * stride];
-          std::fill(dst + cols.last, dst + s.out_w, 0.0f);
-        }
-      }
-    }
-  }
-}
-
-// dx (C, H, W) += col (C*kh*kw, Ho*Wo), rows ld floats apart, folded back onto the input
-// positions it was read from. stride is s.stride (see with_stride).
-void col2im_add(float* dx, const float* col, int64_t ld, const Conv2dSizes& s, auto stride) {
-  for (int64_t c = 0; c < s.in_channels; ++c) {
-    float* plane = dx + c * s.height * s.width;  // (H, W)
-    for (int64_t ki = 0; ki < s.kernel_h; ++ki) {
-      for (int64_t kj = 0; kj < s.kernel_w; ++kj) {
-        const float* row = col + ((c * s.kernel_h + ki) * s.kernel_w + kj) * ld;  // (Ho, Wo)
-        const ValidRange cols = valid_outputs(kj, stride, s.padding, s.width, s.out_w);
-        for (int64_t oh = 0; oh < s.out_h; ++oh) {
-          const int64_t ih = oh * stride - s.padding + ki;
-          if (ih < 0 || ih >= s.height) continue;
-          const float* src = row + oh * s.out_w;                 // (Wo)
-          float* dst = plane + ih * s.width - s.padding + kj;  // dst[ow * stride] is input column
-          for (int64_t ow = cols.first; ow < cols.last; ++ow) dst[ow * stride] += src[ow];
-        }
-      }
-    }
-  }
 }
 
 // dst (O, g*Ho*Wo) = the g samples src (g, O, Ho*Wo) side by side.
@@ -128,11 +53,10 @@ std::vector<float> weight_with_bias_column(const float* weight, const float* bia
 
 // col (rows, g*Ho*Wo), rows ld floats apart, gets the receptive fields of samples x (g, C,
 // H, W) side by side, and a row of ones under them when ones_row.
-void unfold_samples(float* col, int64_t ld, const float* x, int64_t g, bool ones_row, const Conv2dSizes& s) {
+void unfold_samples(Unfolder& unfolder, float* col, int64_t ld, const float* x, int64_t g, bool ones_row,
+                    const Conv2dSizes& s) {
   const int64_t in_size = s.in_channels * s.height * s.width;
-  with_stride(s, [&](auto stride) {
-    for (int64_t i = 0; i < g; ++i) im2col(col + i * s.out_pixels(), ld, x + i * in_size, s, stride);
-  });
+  for (int64_t i = 0; i < g; ++i) unfolder.unfold(col + i * s.out_pixels(), ld, x + i * in_size);
   if (ones_row) std::fill(col + s.patch() * ld, col + (s.patch() + 1) * ld, 1.0f);
 }
 
@@ -149,12 +73,13 @@ void conv2d_forward(float* out, const float* x, const float* weight, const float
   detail::parallel_for(groups, 1, [&](int64_t g0, int64_t g1) {
     const int64_t columns = group * s.out_pixels();
     std::vector<float> col(static_cast<size_t>(rows * columns));                                // (rows, G*Ho*Wo)
+    Unfolder unfolder(s);
     std::vector<float> product(group > 1 ? static_cast<size_t>(s.out_channels * columns) : 0);  // (O, G*Ho*Wo)
     for (int64_t gi = g0; gi < g1; ++gi) {
       const int64_t n0 = gi * group;
       const int64_t g = std::min(group, s.batch - n0);
       const int64_t ld = g * s.out_pixels();
-      unfold_samples(col.data(), ld, x + n0 * in_size, g, bias != nullptr, s);
+      unfold_samples(unfolder, col.data(), ld, x + n0 * in_size, g, bias != nullptr, s);
       // One sample's product lands in the output directly.
       float* target = group == 1 ? out + n0 * out_size : product.data();
       detail::gemm(false, false, s.out_channels, ld, rows, 1.0f, weights, col.data(), 0.0f, target);
@@ -179,6 +104,7 @@ void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dout,
   parallel_partial_sums(s.batch, chunk, width, total.data(), [&](int64_t n0, int64_t n1, float* partial) {
     const int64_t columns = group * s.out_pixels();
     std::vector<float> col(static_cast<size_t>(rows * columns));                                  // (rows, G*Ho*Wo)
+    Unfolder unfolder(s);
     std::vector<float> gathered(group > 1 ? static_cast<size_t>(s.out_channels * columns) : 0);  // (O, G*Ho*Wo)
     for (int64_t first = n0; first < n1; first += group) {
       const int64_t g = std::min(group, n1 - first);
@@ -189,17 +115,14 @@ void conv2d_backward(float* dx, float* dweight, float* dbias, const float* dout,
         dout_g = gathered.data();
       }
       if (dweight) {
-        unfold_samples(col.data(), ld, x + first * in_size, g, bias_in_product, s);
+        unfold_samples(unfolder, col.data(), ld, x + first * in_size, g, bias_in_product, s);
         detail::gemm(false, true, s.out_channels, rows, ld, 1.0f, dout_g, col.data(), 1.0f, partial);
       } else if (dbias) {
         for (int64_t o = 0; o < s.out_channels; ++o) partial[o] += sum(dout_g + o * ld, ld);
       }
       if (dx) {
         detail::gemm(true, false, s.patch(), ld, s.out_channels, 1.0f, weight, dout_g, 0.0f, col.data());
-        with_stride(s, [&](auto stride) {
-          for (int64_t i = 0; i < g; ++i)
-            col2im_add(dx + (first + i) * in_size, col.data() + i * s.out_pixels(), ld, s, stride);
-        });
+        for (int64_t i = 0; i < g; ++i) fold_add(dx + (first + i) * in_size, col.data() + i * s.out_pixels(), ld, s);
       }
     }
   });

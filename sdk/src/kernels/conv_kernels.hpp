@@ -1,4 +1,4 @@
-// 2-D convolution kernels, NCHW, weight (O, C, kh, kw) as PyTorch: im2col + GEMM.
+// 2-D convolution kernels, NCHW, weight (O, C, kh, kw) as PyTorch: im2col (conv_unfold.hpp) + GEMM.
 //
 // Forward and backward run in parallel over the batch; each task unfolds a few samples
 // side by side into its own column buffer (C*kh*kw, G*Ho*Wo), enough for one efficient
