@@ -11,11 +11,16 @@ namespace sslflow::data2vec {
 
 namespace {
 
-// The shapes connected to `port` (one per packet); GraphError when the port is absent.
-const Shape& port_shape(const InputShapes& shapes, const std::string& port) {
+// The shapes connected to `port` (one per packet, or per block of a Blocks port);
+// GraphError when the port is absent.
+const std::vector<Shape>& port_shapes(const InputShapes& shapes, const std::string& port) {
   for (const auto& [name, list] : shapes)
-    if (name == port && !list.empty()) return list.front();
+    if (name == port && !list.empty()) return list;
   throw GraphError("data2vec: input '" + port + "' is not connected");
+}
+
+const Shape& port_shape(const InputShapes& shapes, const std::string& port) {
+  return port_shapes(shapes, port).front();
 }
 
 // The standard deviation of each column of x (N, D) over its rows, averaged over columns.
@@ -88,6 +93,10 @@ void Data2Vec::setup(const InputShapes& shapes, const NodeSetup& context) {
   if (!(mask == Shape{student[0]}))
     throw ShapeError("data2vec: mask " + mask.str() + " does not have one flag per student token " + student.str() +
                      " (per sample)");
+  const int64_t blocks = static_cast<int64_t>(port_shapes(shapes, "teacher").size());
+  if (target_.top_k > blocks)
+    throw GraphError("data2vec: top_k " + std::to_string(target_.top_k) + " exceeds the teacher's " +
+                     std::to_string(blocks) + " blocks; set top_k to at most " + std::to_string(blocks));
   token_shape_ = student;
   if (linear_head_) {
     Rng rng = context.init_rng();

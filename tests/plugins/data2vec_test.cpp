@@ -39,10 +39,10 @@ class RecordingLoss final : public Loss {
 
 Tensor tensor(Shape shape, std::vector<float> values) { return Tensor(shape, values); }
 
-// A data2vec method built from `options` and set up for tokens (T, D); with `loss`, that
-// object is its `loss:` plugin.
+// A data2vec method built from `options` and set up for tokens (T, D) and a teacher of
+// `blocks` blocks; with `loss`, that object is its `loss:` plugin.
 std::shared_ptr<Method> make_data2vec(Value::Map options, int64_t tokens, int64_t dim,
-                                      std::shared_ptr<Loss> loss = nullptr) {
+                                      std::shared_ptr<Loss> loss = nullptr, size_t blocks = 4) {
   const Registry& registry = testing::builtin_registry();
   const PluginInfo* info = registry.find(Method::kKind, "data2vec");
   REQUIRE(info != nullptr);
@@ -50,7 +50,9 @@ std::shared_ptr<Method> make_data2vec(Value::Map options, int64_t tokens, int64_
   Params params = Params::resolve(info->key(), info->schema, Value(std::move(options)));
   if (loss) params.set_plugin("loss", loss);
   auto method = registry.create<Method>("data2vec", params);
-  method->setup({{"student", {Shape{tokens, dim}}}, {"teacher", {Shape{tokens, dim}}}, {"mask", {Shape{tokens}}}},
+  method->setup({{"student", {Shape{tokens, dim}}},
+                 {"teacher", std::vector<Shape>(blocks, Shape{tokens, dim})},
+                 {"mask", {Shape{tokens}}}},
                 NodeSetup{"objective", 5});
   return method;
 }
@@ -69,7 +71,7 @@ StepOutput run(Method& method, const Var& student, const std::vector<Tensor>& bl
 Tensor target_of(Value::Map options, const std::vector<Tensor>& blocks, const Tensor& mask) {
   auto loss = std::make_shared<RecordingLoss>();
   options.emplace_back("head", "none");
-  auto method = make_data2vec(std::move(options), mask.dim(1), blocks.front().dim(2), loss);
+  auto method = make_data2vec(std::move(options), mask.dim(1), blocks.front().dim(2), loss, blocks.size());
   run(*method, Var(Tensor(blocks.front().shape())), blocks, mask);
   return loss->target().value();
 }
@@ -110,7 +112,10 @@ TEST_CASE("Data2Vec.top_k.changes_the_target", "[plugin]") {
 }
 
 TEST_CASE("Data2Vec.top_k.more_than_the_blocks_is_an_error", "[plugin]") {
-  auto method = make_data2vec({{"top_k", 3}}, 2, 2);
+  // At setup, from the teacher's block shapes; and again if a step brings fewer blocks.
+  REQUIRE_THROWS_WITH(make_data2vec({{"top_k", 3}}, 2, 2, nullptr, 2),
+                      Contains("data2vec: top_k 3 exceeds the teacher's 2 blocks; set top_k to at most 2"));
+  auto method = make_data2vec({{"top_k", 3}}, 2, 2, nullptr, 3);
   const Tensor block(Shape{1, 2, 2});
   REQUIRE_THROWS_WITH(run(*method, Var(block), {block, block}, tensor({1, 2}, {1, 0})),
                       Contains("data2vec: top_k 3 exceeds the teacher's 2 blocks"));
