@@ -1,5 +1,6 @@
-// bench_ops: times sslflow's linear, conv2d and matmul at the shapes the shipped pipelines
-// use, forward alone and forward + backward, and the rate of the BLAS it calls (oneDNN's sgemm).
+// bench_ops: times sslflow's linear, conv2d, batch norm + ReLU and matmul at the shapes the
+// shipped pipelines use, forward alone and forward + backward, and the rate of the BLAS it
+// calls (oneDNN's sgemm).
 //
 // Protocol (shared with bench/torch_ops.py): every case runs `--warmup` times untimed, then
 // is timed one repetition at a time until it has run at least `--min-repeats` times and
@@ -133,6 +134,17 @@ void add_conv3x3(std::vector<Case>& cases, int64_t batch, int64_t c_in, int64_t 
            [stride, padding](const Operands& v) { return conv2d(v.x, v.weight, v.bias, stride, padding); });
 }
 
+// Training-mode batch norm then ReLU of a (batch, channels, size, size) input, as each
+// ConvNet stage runs them (one fused op); no products to count.
+void add_batch_norm_relu(std::vector<Case>& cases, int64_t batch, int64_t channels, int64_t size) {
+  const std::string name = "batchnorm_relu_" + std::to_string(channels) + "x" + std::to_string(size) + "px_b" +
+                           std::to_string(batch);
+  const Shape x{batch, channels, size, size};
+  add_pair(cases, name, 0.0, {x, Shape{channels}, x, true}, [](const Operands& v) {
+    return batch_norm_relu(v.x, v.weight, v.bias, Tensor(), Tensor(), true);
+  });
+}
+
 void add_square_products(std::vector<Case>& cases, int64_t n, int threads) {
   const double flops = 2.0 * n * n * n;
   cases.push_back({"sslflow", "matmul_" + std::to_string(n), flops, [n]() -> Repetition {
@@ -157,6 +169,7 @@ std::vector<Case> all_cases(int threads) {
   add_conv3x3(cases, 256, 1, 32, 28, 1, 1, false);
   add_conv3x3(cases, 256, 32, 64, 28, 2, 1, true);
   add_conv3x3(cases, 256, 64, 128, 14, 2, 1, true);
+  add_batch_norm_relu(cases, 256, 32, 28);
   add_square_products(cases, 2048, threads);
   return cases;
 }

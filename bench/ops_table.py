@@ -29,7 +29,8 @@ def read_runs(paths):
 
 
 def gflops(flops, ms):
-    return flops / (ms * 1e6)
+    """GFLOP/s as a table cell; "-" for a case that counts no products (batch norm)."""
+    return f"{flops / (ms * 1e6):.1f}" if flops else "-"
 
 
 def main(paths):
@@ -42,14 +43,14 @@ def main(paths):
         if ours is None or theirs is None:
             continue
         print(f"| {case} | {ours:.2f} | {theirs:.2f} | {theirs / ours:.2f} "
-              f"| {gflops(flops[case], ours):.1f} | {gflops(flops[case], theirs):.1f} |")
+              f"| {gflops(flops[case], ours)} | {gflops(flops[case], theirs)} |")
     print()
     for case in order:
         blas = median.get(("onednn", case))
         if blas is None:
             continue
         size = case.split("_")[-1]
-        line = f"oneDNN dnnl_sgemm {size}^3: {blas:.2f} ms, {gflops(flops[case], blas):.1f} GFLOP/s"
+        line = f"oneDNN dnnl_sgemm {size}^3: {blas:.2f} ms, {gflops(flops[case], blas)} GFLOP/s"
         for impl, label in (("sslflow", "sslflow::matmul"), ("pytorch", "torch.matmul")):
             ms = median.get((impl, f"matmul_{size}"))
             if ms is not None:

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The cases of bench_ops in PyTorch: linear, conv2d and matmul, with the same protocol.
+"""The cases of bench_ops in PyTorch: linear, conv2d, batch norm + ReLU and matmul, with the
+same protocol.
 
 Every case runs --warmup times untimed, then is timed one repetition at a time until it
 has run at least --min-repeats times and for at least --min-time seconds. Each case prints
@@ -62,6 +63,14 @@ def add_conv3x3(cases, batch, c_in, c_out, size, stride, padding, x_requires_gra
              lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding))
 
 
+def add_batch_norm_relu(cases, batch, channels, size):
+    """Training-mode batch norm then ReLU, as each ConvNet stage; no products to count."""
+    add_pair(cases, f"batchnorm_relu_{channels}x{size}px_b{batch}", 0.0,
+             uniform(batch, channels, size, size, requires_grad=True), uniform(channels, requires_grad=True),
+             uniform(channels, requires_grad=True), uniform(batch, channels, size, size),
+             lambda x, weight, bias: F.relu(F.batch_norm(x, None, None, weight, bias, training=True)))
+
+
 def all_cases():
     cases = []
     add_linear(cases, 256, 784, 512, False)
@@ -69,6 +78,7 @@ def all_cases():
     add_conv3x3(cases, 256, 1, 32, 28, 1, 1, False)
     add_conv3x3(cases, 256, 32, 64, 28, 2, 1, True)
     add_conv3x3(cases, 256, 64, 128, 14, 2, 1, True)
+    add_batch_norm_relu(cases, 256, 32, 28)
     a, b = uniform(2048, 2048), uniform(2048, 2048)
     cases.append(("matmul_2048", 2.0 * 2048 ** 3, lambda: torch.matmul(a, b)))
     return cases

@@ -117,8 +117,9 @@ class Augment:
     def crop_and_flip(self, images):
         """images (B, C, H, W) -> (B, C, H, W). Output pixel centres map to the crop's
         source coordinates (o + 0.5) * crop / size - 0.5 (align_corners=False), as
-        plugins/augment's resize_crop; at the crop's border grid_sample reads the image's
-        neighbouring pixel where resize_crop repeats the crop's edge."""
+        plugins/augment's resize_crop; the coordinates are clamped to the crop's first and
+        last pixel centres, so that at the border the crop's edge repeats (as resize_crop,
+        and torchvision's crop-then-resize) rather than the image beyond it showing."""
         batch, _, height, width = images.shape
         top, left, h, w = self.crop_boxes(batch, height, width)
         sign = torch.where(torch.rand(batch) < self.flip, -1.0, 1.0)
@@ -128,6 +129,10 @@ class Augment:
         theta[:, 1, 1] = h / height
         theta[:, 1, 2] = (2 * top + h) / height - 1
         grid = F.affine_grid(theta, list(images.shape), align_corners=False)  # (B, H, W, 2)
+        # pixel i's centre is at (2 i + 1) / size - 1 in grid_sample's coordinates
+        low = torch.stack([(2 * left + 1) / width - 1, (2 * top + 1) / height - 1], 1)  # (B, 2)
+        high = torch.stack([(2 * (left + w) - 1) / width - 1, (2 * (top + h) - 1) / height - 1], 1)
+        grid = torch.maximum(torch.minimum(grid, high[:, None, None, :]), low[:, None, None, :])
         return F.grid_sample(images, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
     def color_jitter(self, images):
