@@ -409,10 +409,11 @@ class Data2Vec:
             torch._foreach_add_(self.teacher_state, self.student_state, alpha=1.0 - m)
 
 
+# Each recipe from the command line's options (only the ConvNet reads one: --grid).
 RECIPES = {
-    "simsiam_mlp": lambda: SimSiam(Mlp(), 256),
-    "simsiam_convnet": lambda grid: SimSiam(ConvNet(grid=grid), 128 * grid * grid),
-    "data2vec_vit": Data2Vec,
+    "simsiam_mlp": lambda args: SimSiam(Mlp(), 256),
+    "simsiam_convnet": lambda args: SimSiam(ConvNet(grid=args.grid), 128 * args.grid * args.grid),
+    "data2vec_vit": lambda args: Data2Vec(),
 }
 
 
@@ -551,7 +552,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--grid", type=int, default=2,
-                        help="simsiam_convnet: the convnet's `grid` (2 as pipelines/simsiam_fmnist.yaml; 1: global pool)")
+                        help="simsiam_convnet: the convnet's `grid` (2 as pipelines/simsiam_fmnist.yaml; "
+                             "1: global pool)")
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist", help="directory of the IDX files")
     parser.add_argument("--sslflow-weights", default="", help="a sslflow run's model.safetensors to compare with")
     args = parser.parse_args()
@@ -560,7 +562,7 @@ def main():
 
     train_images, train_labels = load_split(args.data, "train")
     test_images, test_labels = load_split(args.data, "t10k")
-    recipe = RECIPES[args.recipe](args.grid) if args.recipe == "simsiam_convnet" else RECIPES[args.recipe]()
+    recipe = RECIPES[args.recipe](args)
     result = {"impl": "pytorch", "recipe": args.recipe, "batch": BATCH, "threads": args.threads}
 
     if args.eval:

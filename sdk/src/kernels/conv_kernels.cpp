@@ -36,7 +36,8 @@ void gather_samples(float* dst, const float* src, int64_t g, const Conv2dSizes& 
 void scatter_samples(float* dst, const float* src, int64_t g, const Conv2dSizes& s) {
   const int64_t p = s.out_pixels();
   for (int64_t i = 0; i < g; ++i)
-    for (int64_t o = 0; o < s.out_channels; ++o) std::copy_n(src + o * g * p + i * p, p, dst + (i * s.out_channels + o) * p);
+    for (int64_t o = 0; o < s.out_channels; ++o)
+      std::copy_n(src + o * g * p + i * p, p, dst + (i * s.out_channels + o) * p);
 }
 
 // (O, C*kh*kw + 1): each row of weight followed by its bias, so that one product with the

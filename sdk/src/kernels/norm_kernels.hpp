@@ -5,9 +5,9 @@
 // Backward uses the closed forms with the cached mean and rstd = 1/sqrt(var + eps)
 // (llm.c's layernorm_backward) and accumulates (+=), except batch norm's dx, which it
 // writes. A null weight or bias means the affine step is absent; a null gradient buffer
-// is skipped. Batch norm runs in parallel
-// over channels; layer norm over rows, with the weight and bias gradients summed per
-// fixed chunk of rows, so results do not depend on the thread count.
+// is skipped. Batch norm runs in parallel over channels; layer norm over rows, with the
+// weight and bias gradients summed per fixed chunk of rows, so results do not depend on
+// the thread count.
 #pragma once
 
 #include <cstdint>
