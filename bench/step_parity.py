@@ -23,9 +23,7 @@ The batch order differs (sslflow shuffles each epoch); a batch's loss and statis
 depend on it beyond rounding.
 """
 import argparse
-import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -84,12 +82,11 @@ def train_pytorch(args, init, images, labels, dtype):
 
 def read_safetensors(path):
     """{name: float64 tensor} of a safetensors file of float32 tensors."""
-    with open(path, "rb") as f:
-        header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
-        data = f.read()
-    return {name: torch.from_numpy(np.frombuffer(data[begin:end], np.float32).reshape(entry["shape"]).astype(np.float64))
-            for name, entry in header.items() if name != "__metadata__"
-            for begin, end in [entry["data_offsets"]]}
+    header, data_start = torch_step.safetensors_header(path)
+    return {name: torch.from_numpy(np.fromfile(path, np.float32, count=int(np.prod(entry["shape"])),
+                                               offset=data_start + entry["data_offsets"][0])
+                                   .reshape(entry["shape"]).astype(np.float64))
+            for name, entry in header.items()}
 
 
 def main():

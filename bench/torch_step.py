@@ -513,11 +513,19 @@ def linear_probe(train, train_labels, test, test_labels, l2=1e-4, max_iterations
 # --- The model's size, and its comparison with a sslflow run's weights.
 
 
+def safetensors_header(path):
+    """A safetensors file's tensor entries ({name: {"dtype", "shape", "data_offsets"}}) and
+    the file offset their data_offsets count from."""
+    with open(path, "rb") as f:
+        size = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(size))
+    header.pop("__metadata__", None)
+    return header, 8 + size
+
+
 def safetensors_shapes(path):
     """{name: shape} from a safetensors file's header."""
-    with open(path, "rb") as f:
-        header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
-    return {name: entry["shape"] for name, entry in header.items() if name != "__metadata__"}
+    return {name: entry["shape"] for name, entry in safetensors_header(path)[0].items()}
 
 
 def model_size(recipe, sslflow_weights):
