@@ -200,33 +200,49 @@ TEST_CASE("Vq.Codebook.seeded_by_kmeans_plus_plus_on_first_use", "[plugin]") {
   }
 }
 
-TEST_CASE("Vq.Codebook.matches_pytorch", "[plugin][golden]") {
-  const std::string path = std::string(SSLFLOW_SOURCE_DIR) + "/tests/plugins/data/vq.safetensors";
-  const io::SafetensorsFile file = io::read_safetensors(path);
-  const auto stored = [&](const std::string& name) {
-    for (const auto& [n, t] : file.tensors)
-      if (n == name) return t;
-    throw FormatError(path, "no tensor '" + name + "'");
-  };
-  const auto expect = [](const std::string& name, const Tensor& actual, const Tensor& expected) {
-    const golden::Comparison c = golden::compare(name, actual, expected, golden::kOutputTolerance);
-    INFO(c.report);
-    CHECK(c.ok);
-  };
+namespace {
 
+// Tensor `name` of tests/plugins/data/vq.safetensors (make_vq_golden.py).
+Tensor stored(const std::string& name) {
+  static const std::string path = std::string(SSLFLOW_SOURCE_DIR) + "/tests/plugins/data/vq.safetensors";
+  static const io::SafetensorsFile file = io::read_safetensors(path);
+  for (const auto& [n, t] : file.tensors)
+    if (n == name) return t;
+  throw FormatError(path, "no tensor '" + name + "'");
+}
+
+void expect(const std::string& name, const Tensor& actual, const Tensor& expected) {
+  const golden::Comparison c = golden::compare(name, actual, expected, golden::kOutputTolerance);
+  INFO(c.report);
+  CHECK(c.ok);
+}
+
+// The options of make_vq_golden.py's codebooks: 6 codes of width 4, momentum 0.9.
+CodebookOptions golden_options(bool normalize) {
+  CodebookOptions o = plain_options(6, 4, 0.9);
+  o.normalize = normalize;
+  return o;
+}
+
+// Code indices as the golden file stores them, whole numbers in float.
+Tensor index_tensor(const std::vector<int64_t>& indices) {
+  Tensor t(Shape{int64_t(indices.size())});
+  for (size_t i = 0; i < indices.size(); ++i) t.data()[i] = float(indices[i]);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("Vq.Codebook.matches_pytorch", "[plugin][golden]") {
   for (const auto& [name, steps, normalize] : {std::tuple{"plain", 2, false}, std::tuple{"normalized", 1, true}}) {
     INFO("case " << name);
     const std::string prefix = std::string(name) + ".";
-    CodebookOptions o = plain_options(6, 4, 0.9);
-    o.normalize = normalize;
-    Codebook book(o, 0, "codebook");
+    Codebook book(golden_options(normalize), 0, "codebook");
     book.set_codes(stored(prefix + "codes0"));
     for (int s = 1; s <= steps; ++s) {
       const std::string k = std::to_string(s);
       const vq::Quantized q = book.quantize(Var(stored(prefix + "z" + k)));
-      Tensor indices(Shape{int64_t(q.indices.size())});
-      for (size_t i = 0; i < q.indices.size(); ++i) indices.data()[i] = float(q.indices[i]);
-      expect(prefix + "indices" + k, indices, stored(prefix + "indices" + k));
+      expect(prefix + "indices" + k, index_tensor(q.indices), stored(prefix + "indices" + k));
       expect(prefix + "commitment" + k, book.commitment(Var(stored(prefix + "z" + k)), q.indices).value(),
              stored(prefix + "commitment" + k));
       book.update(s - 1);
@@ -240,34 +256,18 @@ TEST_CASE("Vq.Codebook.matches_pytorch", "[plugin][golden]") {
 TEST_CASE("Vq.Codebook.commitment_of_other_rows_matches_pytorch", "[plugin][golden]") {
   // The student's rows e commit to the codes chosen for the teacher's rows z: VQ-VAE's form
   // (normalize off) and BEiT v2's (normalize on), with the gradient with respect to e.
-  const std::string path = std::string(SSLFLOW_SOURCE_DIR) + "/tests/plugins/data/vq.safetensors";
-  const io::SafetensorsFile file = io::read_safetensors(path);
-  const auto stored = [&](const std::string& name) {
-    for (const auto& [n, t] : file.tensors)
-      if (n == name) return t;
-    throw FormatError(path, "no tensor '" + name + "'");
-  };
   for (const auto& [name, normalize] : {std::pair{"committed_plain", false}, std::pair{"committed_normalized", true}}) {
     INFO("case " << name);
     const std::string prefix = std::string(name) + ".";
-    CodebookOptions o = plain_options(6, 4, 0.9);
-    o.normalize = normalize;
-    Codebook book(o, 0, "codebook");
+    Codebook book(golden_options(normalize), 0, "codebook");
     book.set_codes(stored(prefix + "codes0"));
     const vq::Quantized q = book.quantize(Var(stored(prefix + "z")));
-    Tensor indices(Shape{int64_t(q.indices.size())});
-    for (size_t i = 0; i < q.indices.size(); ++i) indices.data()[i] = float(q.indices[i]);
     Var e(stored(prefix + "e").clone(), true);
     const Var commitment = book.commitment(e, q.indices);
     commitment.backward();
-    for (const auto& [what, actual, expected] :
-         {std::tuple{"indices", indices, stored(prefix + "indices")},
-          std::tuple{"commitment", commitment.value(), stored(prefix + "commitment")},
-          std::tuple{"e.grad", e.grad(), stored(prefix + "e.grad")}}) {
-      const golden::Comparison c = golden::compare(prefix + what, actual, expected, golden::kOutputTolerance);
-      INFO(c.report);
-      CHECK(c.ok);
-    }
+    expect(prefix + "indices", index_tensor(q.indices), stored(prefix + "indices"));
+    expect(prefix + "commitment", commitment.value(), stored(prefix + "commitment"));
+    expect(prefix + "e.grad", e.grad(), stored(prefix + "e.grad"));
   }
 }
 
