@@ -53,8 +53,8 @@ class LiveNodes {
 
   // Per-sample shape of an output port ("node.app.port" key, see port_key()).
   const std::vector<Shape>& port_shapes(const std::string& key) const;
-  // The encoder of node `name`; empty: the first encoder that is not a teacher. GraphError
-  // when there is none.
+  // The encoder of node `name`, an EMA teacher's included; empty: the first encoder that is
+  // not a teacher. GraphError when there is none.
   Encoder& encoder(const std::string& name);
   // Every trainable parameter as "<node>.<dotted name>".
   std::vector<std::pair<std::string, Var>> trainable_parameters() const;

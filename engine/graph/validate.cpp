@@ -152,8 +152,8 @@ std::vector<EvalSpec> read_evals(const ConfigValue* evals, const Registry& regis
   std::string default_node;
   std::vector<std::string> encoders;
   for (const NodeSpec& n : nodes)
-    if (n.plugin.kind == Encoder::kKind && !n.is_teacher()) {
-      if (default_node.empty()) default_node = n.name;
+    if (n.plugin.kind == Encoder::kKind) {
+      if (default_node.empty() && !n.is_teacher()) default_node = n.name;
       encoders.push_back(n.name);
     }
   const Schema schema = eval_schema();

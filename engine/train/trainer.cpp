@@ -137,7 +137,11 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     optimizer->step(rate);
     for (size_t i = 0; i < nodes.size(); ++i) {
       LiveNode& node = nodes.at(i);
-      if (node.student) ema_update(*node.encoder, *node.student, node.schedule->momentum(step, total));
+      if (node.student) {
+        const double momentum = node.schedule->momentum(step, total);
+        ema_update(*node.encoder, *node.student, momentum);
+        forward.metrics.emplace_back(node.spec->name + ".momentum", momentum);
+      }
       if (Module* m = node.module()) m->finish_step();
       if (node.method) node.method->end_step(step, total);
     }

@@ -9,6 +9,18 @@
 
 namespace sslflow::augment {
 
+namespace {
+
+// Python's round(x) for x >= 0: to the nearest integer, a half to the even neighbour.
+int64_t round_half_to_even(double x) {
+  const double floor = std::floor(x);
+  const double fraction = x - floor;
+  const bool up = fraction > 0.5 || (fraction == 0.5 && std::fmod(floor, 2.0) != 0.0);
+  return static_cast<int64_t>(up ? floor + 1.0 : floor);
+}
+
+}  // namespace
+
 void sample_patch_mask(std::span<float> mask, int64_t count, Rng& rng) {
   std::vector<int64_t> order(mask.size());  // (T)
   std::iota(order.begin(), order.end(), int64_t{0});
@@ -42,7 +54,8 @@ Shape PatchMask::setup(const Shape& sample_shape, const NodeSetup&) {
                      sample_shape.str());
   in_numel_ = image.numel();
   tokens_ = (image.height / patch_) * (image.width / patch_);
-  masked_ = std::llround(ratio_ * double(tokens_));
+  // int(round(N * mask_ratio)), as stable-pretraining's Data2Vec (methods/data2vec.py:155).
+  masked_ = round_half_to_even(ratio_ * double(tokens_));
   return {tokens_};
 }
 

@@ -171,7 +171,7 @@ class PatchMask final : public Transform {
   double ratio_;
   int64_t in_numel_ = 0;
   int64_t tokens_ = 0;  // T
-  int64_t masked_ = 0;  // round(ratio * T), halves away from zero
+  int64_t masked_ = 0;  // round(ratio * T), a half to the even neighbour (Python's round)
 };
 
 }  // namespace sslflow::augment

@@ -45,16 +45,21 @@ double mean_column_std(const Tensor& x) {
 
 Schema Data2Vec::schema() {
   return {
-      Option("top_k", 2,
-             "teacher blocks averaged into the target, the last K; data2vec averages 8 of 12 (Baevski et al. "
-             "2022), 2 of the 4 blocks of the shipped pipelines here; at most the teacher's block count")
+      Option("top_k", 6,
+             "teacher blocks averaged into the target, the last K; 6 as data2vec's vision recipe (fairseq "
+             "data2vec config/vision/pretraining/base_imagenet_d2v1.yaml) and stable-pretraining's Data2Vec "
+             "(top_k_blocks); at most the teacher's block count")
           .range(1, 64),
+      Option("block_norm", "layer_norm",
+             "normalisation of each block before averaging: layer_norm per token over the features, as data2vec's "
+             "vision recipe; instance_norm per sample and feature over the tokens, as data2vec 2.0; or none, as "
+             "stable-pretraining's Data2Vec")
+          .one_of({"layer_norm", "instance_norm", "none"}),
       Option("target_norm", "layer_norm",
-             "normalisation of the averaged target: layer_norm per token as data2vec's vision recipe, rms per "
-             "feature over the masked tokens as oxicuda-ssl's Data2VecModel, or none")
-          .one_of({"layer_norm", "rms", "none"}),
-      Option("instance_norm_blocks", true,
-             "normalise each block per token (layer norm without affine) before averaging, as data2vec"),
+             "normalisation of the averaged target: layer_norm per token as data2vec's vision recipe and "
+             "stable-pretraining; instance_norm per sample and feature over the tokens; rms, y / (rms + 1e-8) per "
+             "sample and feature over its masked tokens, as oxicuda-ssl's Data2VecModel; or none")
+          .one_of({"layer_norm", "instance_norm", "rms", "none"}),
       Option("head", "linear",
              "prediction head on the student's masked tokens: linear (D -> D) as data2vec's regression head, or "
              "none to regress with the tokens themselves as oxicuda-ssl's Data2VecModel")
@@ -75,8 +80,8 @@ Signature Data2Vec::signature() {
 }
 
 Data2Vec::Data2Vec(const Params& params)
-    : target_{params.get<int64_t>("top_k"), params.get<bool>("instance_norm_blocks"),
-              parse_target_norm(params.get<std::string>("target_norm"))},
+    : target_{params.get<int64_t>("top_k"), parse_norm(params.get<std::string>("block_norm")),
+              parse_norm(params.get<std::string>("target_norm"))},
       linear_head_(params.get<std::string>("head") == "linear"),
       beta_(params.get<float>("beta")),
       loss_(params.has("loss") ? params.plugin<Loss>("loss") : nullptr) {}

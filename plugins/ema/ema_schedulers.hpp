@@ -1,8 +1,9 @@
 // The shipped EMA schedulers (kind ema_scheduler): the teacher's momentum m at each step.
 //
-//   constant  m                                                   (MoCo)
-//   linear    start + (end - start) * step / total                 (data2vec)
-//   cosine    1 - (1 - base) * (cos(pi * step / total) + 1) / 2    (BYOL)
+//   constant  m                                                        (MoCo)
+//   linear    start + (end - start) * step / total                      (data2vec)
+//   cosine    end - (end - start) * (cos(pi * step / total) + 1) / 2    (BYOL: end 1;
+//             stable-pretraining's Data2Vec: 0.999 -> 0.9999)
 //
 // Steps past the end of the run hold the final value; a run of no steps is at its end.
 // Threading: momentum() is const and pure, as the EmaScheduler interface requires.
@@ -50,7 +51,8 @@ class Cosine final : public EmaScheduler {
   double momentum(int64_t step, int64_t total_steps) const override;
 
  private:
-  double base_;
+  double start_;
+  double end_;
 };
 
 }  // namespace sslflow::ema

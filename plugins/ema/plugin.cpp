@@ -8,5 +8,6 @@ SSLFLOW_PLUGIN("ema", SSLFLOW_VERSION_STRING) {
   registry.add<EmaScheduler, ema::Constant>("constant", "a fixed teacher momentum (MoCo)");
   registry.add<EmaScheduler, ema::Linear>("linear",
                                           "momentum rising linearly from start to end over the run (data2vec)");
-  registry.add<EmaScheduler, ema::Cosine>("cosine", "momentum rising from base to 1 along a half cosine (BYOL)");
+  registry.add<EmaScheduler, ema::Cosine>("cosine",
+                                          "momentum moving from start to end along a half cosine (BYOL, stable-pretraining)");
 }

@@ -55,7 +55,7 @@ void Mlp::setup(const Shape& sample_shape, const NodeSetup& context) {
   }
   grid_ = patch_grid("mlp", sample_shape, patch_);
   Tensor token(Shape{1, 1, grid_.values()});
-  init::truncated_normal(token, rng, 0.02);
+  init_mask_token(token, rng);
   mask_token_ = register_parameter("mask_token", token);
   int64_t width = grid_.values();
   for (int64_t i = 0; i < layers_; ++i) {

@@ -1,9 +1,18 @@
 #include "token_ops.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace sslflow::encoders {
+
+void init_mask_token(Tensor& token, Rng& rng) {
+  constexpr float kStd = 0.02f, kBound = 2.0f;  // trunc_normal_(std=0.02) and its default a = -2, b = 2
+  for (float& x : token.values()) {
+    do x = kStd * rng.normal();
+    while (std::abs(x) > kBound);
+  }
+}
 
 Var patchify(const Var& x, const PatchGrid& grid) {
   const int64_t batch = x.dim(0);

@@ -1,13 +1,22 @@
 // Token ops of the encoders, each one fused pass forward and one backward (Var::from_op)
-// where a chain of sdk ops would copy the tokens several times.
+// where a chain of sdk ops would copy the tokens several times, and the initialisation of
+// the mask token they insert.
 //
 // Callers check shapes first (shapes.hpp); the ops assume them.
 #pragma once
 
 #include "shapes.hpp"
 #include "sslflow/autograd.hpp"
+#include "sslflow/random.hpp"
 
 namespace sslflow::encoders {
+
+// Fills a mask token as data2vec (fairseq examples/data2vec/models/data2vec_vision.py:130)
+// and stable-pretraining (methods/data2vec.py:103) do, torch.nn.init.trunc_normal_(t,
+// std=0.02): N(0, 0.02^2) cut at trunc_normal_'s default bounds a = -2, b = 2, which are
+// values, not standard deviations (torch/nn/init.py:157), so the cut lies 100 standard
+// deviations out. A value beyond them is drawn again.
+void init_mask_token(Tensor& token, Rng& rng);
 
 // x (B, C, H, W) -> (B, T, C*P*P): patches in row-major order of the grid, the values of
 // one patch in (c, py, px) order, the layout of a Conv2d weight [D, C, P, P]; so

@@ -71,7 +71,9 @@ void Vit::setup(const Shape& sample_shape, const NodeSetup& context) {
   };
   cls_token_ = learned("cls_token", Shape{1, 1, dim_});
   pos_embed_ = learned("pos_embed", Shape{1, grid_.tokens() + 1, dim_});
-  mask_token_ = learned("mask_token", Shape{1, 1, dim_});
+  Tensor mask_token(Shape{1, 1, dim_});
+  init_mask_token(mask_token, rng);
+  mask_token_ = register_parameter("mask_token", mask_token);
   auto patch_embed = register_module("patch_embed", std::make_shared<Module>());
   patch_proj_ = patch_embed->register_module(
       "proj", std::make_shared<nn::Conv2d>(grid_.channels, dim_, static_cast<int>(patch_), static_cast<int>(patch_),

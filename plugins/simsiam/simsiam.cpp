@@ -25,6 +25,9 @@ Schema SimSiam::schema() {
           .range(1, 16),
       Option("proj_bn", true, "batch norm after every projector layer (no affine on the output); on as the paper"),
       Option("pred_dim", 512, "width of the predictor's bottleneck; 512 as the paper").min(1),
+      Option("pred_bn", true,
+             "batch norm after the predictor's hidden layer, as facebookresearch/simsiam's builder.py; off: "
+             "W2 ReLU(W1 z + b1) + b2 as oxicuda-ssl's SimSiam (with normalize_outputs, its L2 output)"),
       Option("identity_predictor", false,
              "replace the predictor by the fixed exact identity [ReLU(p), ReLU(-p)] -> p+ - p-; "
              "needs pred_dim = 2 * proj_dim; off as the paper"),
@@ -45,6 +48,7 @@ SimSiam::SimSiam(const Params& params)
       proj_layers_(params.get<int64_t>("proj_layers")),
       proj_bn_(params.get<bool>("proj_bn")),
       pred_dim_(params.get<int64_t>("pred_dim")),
+      pred_bn_(params.get<bool>("pred_bn")),
       identity_predictor_(params.get<bool>("identity_predictor")),
       normalize_outputs_(params.get<bool>("normalize_outputs")),
       init_(params.get<std::string>("init") == "kaiming" ? siamese::HeadInit::Kaiming : siamese::HeadInit::PyTorch) {}
@@ -62,7 +66,7 @@ void SimSiam::setup(const InputShapes& shapes, const NodeSetup& context) {
   if (identity_predictor_) {
     identity_ = register_module("predictor", std::make_shared<IdentityPredictor>(proj_dim_));
   } else {
-    const siamese::MlpLayout predictor{{proj_dim_, pred_dim_, proj_dim_}, true, false};
+    const siamese::MlpLayout predictor{{proj_dim_, pred_dim_, proj_dim_}, pred_bn_, false};
     predictor_ = register_module("predictor", std::make_shared<siamese::Mlp>(predictor, init_, rng));
   }
 }

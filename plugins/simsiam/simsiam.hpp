@@ -9,9 +9,14 @@
 // Projector: proj_layers Linear layers F -> proj_hidden -> ... -> proj_dim, BatchNorm and
 // ReLU between them and BatchNorm (no affine) on the output, as the paper's ImageNet
 // projector (proj_layers 3; 2 in its CIFAR variant). Predictor: proj_dim -> pred_dim with
-// BatchNorm and ReLU -> proj_dim, or, with identity_predictor, the fixed exact identity of
-// identity_predictor.hpp (pred_dim must then be 2 * proj_dim). Parameter names follow the
-// reference implementation's nn.Sequential heads: "projector.0.weight", "predictor.3.bias".
+// BatchNorm and ReLU -> proj_dim, as the paper's code (facebookresearch/simsiam, simsiam/
+// builder.py lines 39-42: Linear(bias=False), BatchNorm1d, ReLU, Linear), the default; with
+// pred_bn off, W2 ReLU(W1 z + b1) + b2 with both biases, as oxicuda-ssl's SimSiam (src/ssl/
+// sim_siam.rs line 11 and SimSiam::predict, which also L2-normalises: normalize_outputs);
+// or, with identity_predictor, the fixed exact identity of identity_predictor.hpp (pred_dim
+// must then be 2 * proj_dim). Parameter names follow the reference implementation's
+// nn.Sequential heads: "projector.0.weight", "predictor.3.bias" ("predictor.2.bias"
+// without the batch norm).
 //
 // Metrics: collapse_std and z_std_ratio of the first view's projection z (siamese/collapse.hpp).
 //
@@ -50,6 +55,7 @@ class SimSiam final : public Method {
   int64_t proj_layers_;
   bool proj_bn_;
   int64_t pred_dim_;
+  bool pred_bn_;
   bool identity_predictor_;
   bool normalize_outputs_;
   siamese::HeadInit init_;

@@ -98,13 +98,11 @@ Quantized Codebook::quantize(const Var& z) {
 
   const int64_t n = x.dim(0), c = options_.dim;
   const Tensor codes = options_.normalize ? normalized_rows(codes_) : codes_;  // (K, C)
-  Tensor q(Shape{n, c});                                                          // (N, C) chosen codes
   Tensor offset(Shape{n, c});                                                     // (N, C) q - z
   for (int64_t i = 0; i < n; ++i) {
     const int64_t k = out.indices[size_t(i)];
     std::span<const float> code = row(codes, k);
     std::span<const float> zi = row(x, i);
-    std::copy(code.begin(), code.end(), q.data() + i * c);
     for (int64_t j = 0; j < c; ++j) {
       offset.data()[i * c + j] = code[size_t(j)] - zi[size_t(j)];
       batch_sums_[size_t(k * c + j)] += double(zi[size_t(j)]);
@@ -115,13 +113,31 @@ Quantized Codebook::quantize(const Var& z) {
 
   const Var features = options_.normalize ? l2_normalize(z, 1) : z;
   out.quantized = add(features, Var(offset));
-  out.commitment = mul(mse_loss(features, Var(q)), float(options_.beta));
 
   std::vector<double> histogram(static_cast<size_t>(options_.codes), 0.0);
   for (int64_t k : out.indices) histogram[size_t(k)] += 1.0;
   out.usage = codebook_usage(histogram);
   out.perplexity = perplexity(histogram);
   return out;
+}
+
+Var Codebook::commitment(const Var& e, std::span<const int64_t> indices) const {
+  const int64_t n = int64_t(indices.size()), c = options_.dim;
+  if (e.rank() != 2 || e.dim(0) != n || e.dim(1) != c)
+    throw ShapeError("vq codebook: the commitment needs one row of width " + std::to_string(c) + " per code, (" +
+                     std::to_string(n) + ", " + std::to_string(c) + "), got " + e.shape().str());
+  const Tensor codes = options_.normalize ? normalized_rows(codes_) : codes_;  // (K, C)
+  Tensor chosen(Shape{n, c});                                                     // (N, C) sg(q)
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t k = indices[size_t(i)];
+    if (k < 0 || k >= options_.codes)
+      throw Error("vq codebook: code " + std::to_string(k) + " of row " + std::to_string(i) + " is not one of the " +
+                  std::to_string(options_.codes) + " codes");
+    std::span<const float> code = row(codes, k);
+    std::copy(code.begin(), code.end(), chosen.data() + i * c);
+  }
+  const Var committed = options_.normalize ? l2_normalize(e, 1) : e;
+  return mul(mse_loss(committed, Var(chosen)), float(options_.beta));
 }
 
 void Codebook::update(int64_t step) {

@@ -4,9 +4,12 @@
 // K codes of dimension C. quantize(z) assigns each row of z to its nearest code (squared
 // L2 distance, computed through a matmul; a tie goes to the lowest index), returns the
 // straight-through quantisation q_st = z + sg(q - z) (its gradient with respect to z is the
-// identity), the commitment loss beta * mean((z - sg(q))^2) (the mean over every element,
-// as VQ-VAE's reference implementations) and the usage of the batch's codes. It also stages
-// the batch's statistics; update() then applies the Laplace-smoothed EMA
+// identity) and the usage of the batch's codes. commitment(e, indices) is the commitment
+// loss beta * mean((e - sg(q))^2) of rows e to the codes q of `indices` (the mean over every
+// element, as VQ-VAE's reference implementations; sonnet's VectorQuantizerEMA,
+// commitment_cost * mean((sg(quantized) - inputs)^2)): e is z itself in VQ-VAE, or any rows
+// of width C that should commit to the codes chosen for z. quantize() also stages the
+// batch's statistics; update() then applies the Laplace-smoothed EMA
 //
 //   n_k <- m n_k + (1 - m) |S_k|      e_k <- m e_k + (1 - m) sum_{z in S_k} z      code_k = e_k / n_k
 //
@@ -16,7 +19,9 @@
 //
 // With `normalize`, rows of z and the codes are L2-normalised before assignment, and the
 // normalised rows are what the EMA averages (ViT-VQGAN, Yu et al. 2021; BEiT v2, Peng et
-// al. 2022); the stored codes remain e_k / n_k.
+// al. 2022); the stored codes remain e_k / n_k. The commitment then compares the normalised
+// rows of e with the normalised codes, as BEiT v2's tokeniser (beit2/norm_ema_quantizer.py,
+// NormEMAVectorQuantizer.forward: z = l2norm(z), loss = beta * F.mse_loss(z_q.detach(), z)).
 //
 // Initialisation: the first quantize() seeds the codes from that batch by k-means++
 // (Arthur and Vassilvitskii 2007) drawn from the stream (seed, "codebook.<name>"), unless
@@ -54,7 +59,6 @@ struct CodebookOptions {
 
 struct Quantized {
   Var quantized;                 // (N, C) z + sg(q - z)
-  Var commitment;                // scalar beta * mean((z - sg(q))^2)
   std::vector<int64_t> indices;  // (N) the chosen codes
   double usage = 0.0;            // fraction of the K codes chosen by some row
   double perplexity = 0.0;       // exp of the entropy of the batch's code histogram
@@ -69,6 +73,10 @@ class Codebook final : public Module {
   std::vector<int64_t> assign(const Tensor& z) const;
   // z (N, C): quantises and stages the batch for update(); seeds the codes on first use.
   Quantized quantize(const Var& z);
+  // beta * mean((e - sg(q))^2) for rows e (N, C) and q the codes `indices` (N) (both
+  // normalised when `normalize`): a scalar whose gradient pulls e toward its codes.
+  // ShapeError unless e has one row of width C per index.
+  Var commitment(const Var& e, std::span<const int64_t> indices) const;
   // Applies the EMA of the batches staged since the last update, then re-seeds dead codes.
   // `step` names the re-seeding stream. Without staged batches only the idle count grows.
   void update(int64_t step);

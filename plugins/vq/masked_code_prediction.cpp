@@ -35,7 +35,10 @@ Schema MaskedCodePrediction::schema() {
           .range(2, 65536),
       Option("momentum", 0.99, "EMA decay of the codebook's counts and sums; 0.99 as VQ-VAE-2 (Razavi et al. 2019)")
           .range(0.0, 1.0),
-      Option("beta", 0.25, "weight of the commitment loss; 0.25 as VQ-VAE (van den Oord et al. 2017)").min(0.0),
+      Option("beta", 0.25,
+             "weight of the commitment loss pulling the student's tokens toward the teacher's codes; 0.25 as VQ-VAE "
+             "(van den Oord et al. 2017); 0 turns it off")
+          .min(0.0),
       Option("normalize", true,
              "L2-normalise teacher tokens and codes before assignment, as BEiT v2 and ViT-VQGAN"),
       Option("reseed_dead", false, "reset codes unused for dead_after steps to random teacher tokens of the batch"),
@@ -71,6 +74,10 @@ void MaskedCodePrediction::setup(const InputShapes& shapes, const NodeSetup& con
   tokens_ = student[0];
   student_dim_ = student[1];
   options_.dim = teacher[1];
+  if (options_.beta > 0.0 && student_dim_ != options_.dim)
+    throw ShapeError(std::string(kName) + ": the commitment term pulls the student's tokens toward the codes of the " +
+                     "teacher's, so both need one width: the student's tokens " + student.str() +
+                     ", the teacher's " + teacher.str() + "; give them one width, or set beta: 0");
   codebook_ = register_module("codebook", std::make_shared<Codebook>(options_, context.seed, context.node_name));
   // BEiT's prediction head: weight N(0, 0.02^2) truncated at two standard deviations, bias 0.
   Rng rng = context.init_rng();
@@ -88,7 +95,8 @@ StepOutput MaskedCodePrediction::forward(const MethodInputs& inputs) {
   expect_shape("vq: teacher tokens", teacher.shape(), Shape{b, tokens_, options_.dim});
   expect_shape("vq: mask", mask.shape(), Shape{b, tokens_});
 
-  Quantized quantized = codebook_->quantize(reshape(teacher.detach(), Shape{b * tokens_, options_.dim}));
+  const Quantized quantized = codebook_->quantize(reshape(teacher.detach(), Shape{b * tokens_, options_.dim}));
+  const Var flat = reshape(student, Shape{b * tokens_, student_dim_});  // (B T, D)
 
   std::vector<int64_t> masked;  // flat token positions the student must predict
   std::vector<float> labels;    // their teacher codes, as class ids
@@ -99,8 +107,7 @@ StepOutput MaskedCodePrediction::forward(const MethodInputs& inputs) {
     }
   if (masked.empty()) throw Error(std::string(kName) + ": the mask hides no token, so there is nothing to predict");
 
-  const Var flat = reshape(student, Shape{b * tokens_, student_dim_});  // (B T, D)
-  const Var logits = head_->forward(index_select(flat, 0, masked));    // (M, K)
+  const Var logits = head_->forward(index_select(flat, 0, masked));  // (M, K)
   const int64_t m = int64_t(masked.size());
   const Var prediction = (*loss_)(logits, Var(Tensor(Shape{m}, labels)));  // labels (M)
 
@@ -110,12 +117,19 @@ StepOutput MaskedCodePrediction::forward(const MethodInputs& inputs) {
     correct += std::max_element(row, row + options_.codes) - row == int64_t(labels[size_t(i)]);
   }
 
+  Var loss = prediction;
+  double commitment = 0.0;
+  if (options_.beta > 0.0) {
+    const Var term = codebook_->commitment(flat, quantized.indices);
+    commitment = term.value().item();
+    loss = add(loss, term);
+  }
   Metrics metrics{{"prediction_loss", prediction.value().item()},
-                  {"commitment_loss", quantized.commitment.value().item()},
+                  {"commitment_loss", commitment},
                   {"token_accuracy", double(correct) / double(m)},
                   {"codebook_usage", quantized.usage},
                   {"perplexity", quantized.perplexity}};
-  return {add(prediction, quantized.commitment), std::move(metrics)};
+  return {loss, std::move(metrics)};
 }
 
 void MaskedCodePrediction::end_step(int64_t step, [[maybe_unused]] int64_t total_steps) { codebook_->update(step); }

@@ -7,10 +7,27 @@
 // tokens predicts, at every masked token, the index of its teacher token's code. The `loss`
 // plugin scores the logits (M, K) of the M masked tokens against their codes, given as
 // class ids (M) stored as floats: cross-entropy over the K codes by default, as BEiT.
-// The loss adds the codebook's commitment term on the teacher's features. The teacher's
-// tokens are detached, so that term carries no gradient anywhere: the codebook (the
-// tokeniser) learns only through its EMA update, applied in end_step() after the optimizer
-// step; the student learns only through the prediction.
+// The codebook learns only through its EMA update, applied in end_step() after the
+// optimizer step.
+//
+// The commitment term, beta * mean((s - sg(q))^2) over every element, pulls the student's
+// token s at each of the B T positions toward the code q chosen for the teacher's token at
+// that position (both L2-normalised with `normalize`). Why the student's tokens: the term
+// exists to pull an encoder toward the codes it is assigned, so it needs an encoder with a
+// gradient. In VQ-VAE (van den Oord et al. 2017, eq. 3) that is the encoder whose output is
+// quantised; in BEiT v2's tokeniser (beit2/norm_ema_quantizer.py, NormEMAVectorQuantizer:
+// beta * mse(sg(z_q), l2norm(z))) it is the tokeniser's encoder. Here the quantised tokens
+// are the EMA teacher's, which take no gradient (committing them changed nothing: beta only
+// scaled a logged number), and the teacher is an average of the student, so the encoder
+// behind the tokeniser is the student: pulled toward the codes, it carries the teacher's
+// tokens toward them through the EMA, with the EMA's delay. At a masked position the pulled
+// token is the one the head reads and its code is the class the head must name, so the two
+// terms agree; at a visible one the student and the teacher see the same patch. A trainable
+// projection of the teacher's tokens before quantisation was rejected: its only gradient
+// would be the commitment, which a constant output satisfies, so without the decoder that
+// VQ-VAE and BEiT v2 train beside it, it collapses onto one code. The term needs the
+// student's width D to equal the teacher's C (setup() says so otherwise); beta 0 turns it
+// off, and the student then learns only through the prediction.
 //
 // The codebook starts from a k-means++ draw over the first batch's teacher tokens (see
 // codebook.hpp). Metrics: prediction_loss, commitment_loss, token_accuracy (of the

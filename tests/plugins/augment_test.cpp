@@ -338,6 +338,24 @@ TEST_CASE("Augment.PatchMask.exact_count", "[plugin]") {
   CHECK(wide.setup(Shape{3, 14, 28}, kSetup) == Shape{8});
 }
 
+TEST_CASE("Augment.PatchMask.count_rounds_halves_to_even", "[plugin]") {
+  // stable-pretraining's Data2Vec masks int(round(N * mask_ratio)) patches (methods/data2vec.py:155):
+  // Python's round takes a half to the even neighbour, round(4.5) == 4 and round(7.5) == 8.
+  struct Case {
+    ImageShape image;
+    double ratio;
+    int64_t tokens, masked;
+  };
+  for (const Case& c : {Case{{1, 21, 21}, 0.5, 9, 4}, Case{{1, 35, 35}, 0.5, 25, 12}, Case{{1, 28, 21}, 0.625, 12, 8},
+                        Case{{1, 14, 28}, 0.3125, 8, 2}, Case{{1, 28, 28}, 0.65, 16, 10}}) {
+    INFO(c.tokens << " patches, ratio " << c.ratio);
+    auto mask = make<PatchMask>({{"ratio", c.ratio}});
+    REQUIRE(mask.setup(c.image.shape(), kSetup) == Shape{c.tokens});
+    const auto out = apply(mask, random_image(c.image), c.tokens, 0);
+    CHECK(std::accumulate(out.begin(), out.end(), 0.0f) == float(c.masked));
+  }
+}
+
 TEST_CASE("Augment.PatchMask.patch_must_divide", "[plugin]") {
   auto mask = make<PatchMask>({{"patch", 5}});
   CHECK_THROWS_AS(mask.setup(Shape{1, 28, 28}, kSetup), sslflow::ShapeError);

@@ -103,7 +103,7 @@ const float kLn = 1.0f / std::sqrt(1.0f + 1e-5f);  // a layer norm of two values
 TEST_CASE("Data2Vec.top_k.changes_the_target", "[plugin]") {
   const Tensor mask = tensor({1, 2}, {1, 1});
   const std::vector<Tensor> blocks{tensor({1, 2, 2}, {1, 0, 0, 1}), tensor({1, 2, 2}, {3, 1, 2, 5})};
-  const Value::Map plain{{"target_norm", "none"}, {"instance_norm_blocks", false}};
+  const Value::Map plain{{"target_norm", "none"}, {"block_norm", "none"}};
   Value::Map top1 = plain, top2 = plain;
   top1.emplace_back("top_k", 1);
   top2.emplace_back("top_k", 2);
@@ -121,34 +121,71 @@ TEST_CASE("Data2Vec.top_k.more_than_the_blocks_is_an_error", "[plugin]") {
                       Contains("data2vec: top_k 3 exceeds the teacher's 2 blocks"));
 }
 
+TEST_CASE("Data2Vec.schema.defaults_are_the_vision_recipe", "[plugin]") {
+  const PluginInfo* info = testing::builtin_registry().find(Method::kKind, "data2vec");
+  REQUIRE(info != nullptr);
+  auto default_of = [&](const char* option) {
+    const Option* declared = find_option(info->schema, option);
+    REQUIRE(declared != nullptr);
+    return declared->default_value();
+  };
+  CHECK(default_of("top_k").as_int() == 6);
+  CHECK(default_of("block_norm").as_string() == "layer_norm");
+  CHECK(default_of("target_norm").as_string() == "layer_norm");
+  // The old name of the per-token layer norm is not taken for it: it is an unknown option.
+  CHECK_THROWS_AS(Params::resolve(info->key(), info->schema, Value(Value::Map{{"instance_norm_blocks", true}})),
+                  OptionError);
+  CHECK_THROWS_AS(Params::resolve(info->key(), info->schema, Value(Value::Map{{"block_norm", "rms"}})), OptionError);
+}
+
 TEST_CASE("Data2Vec.target_norm.layer_norm_per_token", "[plugin]") {
   const Tensor mask = tensor({1, 2}, {1, 1});
   const std::vector<Tensor> blocks{tensor({1, 2, 2}, {1, 3, 10, 8})};
-  const Tensor y = target_of({{"top_k", 1}, {"instance_norm_blocks", false}}, blocks, mask);
+  const Tensor y = target_of({{"top_k", 1}, {"block_norm", "none"}}, blocks, mask);
   check_close(y, tensor({2, 2}, {-kLn, kLn, kLn, -kLn}), 1e-6, "layer norm of [1, 3] and [10, 8]");
 }
 
-TEST_CASE("Data2Vec.target_norm.rms_per_feature_over_masked_tokens", "[plugin]") {
-  // Tokens [3, 4], [100, 100] (not masked), [4, 0]: the feature RMS are sqrt(12.5) and sqrt(8).
-  const Tensor mask = tensor({1, 3}, {1, 0, 1});
-  const std::vector<Tensor> blocks{tensor({1, 3, 2}, {3, 4, 100, 100, 4, 0})};
-  const Tensor y = target_of({{"top_k", 1}, {"instance_norm_blocks", false}, {"target_norm", "rms"}}, blocks, mask);
+TEST_CASE("Data2Vec.target_norm.rms_per_sample_and_feature_over_its_masked_tokens", "[plugin]") {
+  // Sample 0: tokens [3, 4], [100, 100] (not masked), [4, 0]: the feature RMS are sqrt(12.5)
+  // and sqrt(8). Sample 1 is sample 0 times 10, so it normalises to the same values; an RMS
+  // pooled over the batch would shrink sample 0 and enlarge sample 1.
+  const Tensor mask = tensor({2, 3}, {1, 0, 1, 1, 0, 1});
+  const std::vector<Tensor> blocks{tensor({2, 3, 2}, {3, 4, 100, 100, 4, 0, 30, 40, 1000, 1000, 40, 0})};
+  const Tensor y = target_of({{"top_k", 1}, {"block_norm", "none"}, {"target_norm", "rms"}}, blocks, mask);
   const float r0 = std::sqrt(12.5f), r1 = std::sqrt(8.0f);
-  check_close(y, tensor({2, 2}, {3 / r0, 4 / r1, 4 / r0, 0}), 1e-6, "per-feature RMS");
+  const std::vector<float> sample{3 / r0, 4 / r1, 4 / r0, 0};
+  std::vector<float> both = sample;
+  both.insert(both.end(), sample.begin(), sample.end());
+  check_close(y, tensor({4, 2}, both), 1e-6, "per-sample, per-feature RMS");
+  // The epsilon is added to the RMS, outside the root: y / (rms + 1e-8). A feature of RMS
+  // 1e-8 halves; inside the root it would shrink by sqrt(2).
+  const std::vector<Tensor> tiny{tensor({1, 1, 1}, {1e-8f})};
+  const Tensor t = target_of({{"top_k", 1}, {"block_norm", "none"}, {"target_norm", "rms"}}, tiny, tensor({1, 1}, {1}));
+  CHECK_THAT(t.data()[0], WithinAbs(0.5, 1e-6));
 }
 
-TEST_CASE("Data2Vec.instance_norm_blocks.normalises_each_block_before_averaging", "[plugin]") {
+TEST_CASE("Data2Vec.block_norm.layer_norm_per_token_before_averaging", "[plugin]") {
   const Tensor mask = tensor({1, 1}, {1});
   const std::vector<Tensor> blocks{tensor({1, 1, 2}, {0, 2}), tensor({1, 1, 2}, {30, 28})};
   const Value::Map options{{"top_k", 2}, {"target_norm", "none"}};
   check_close(target_of(options, blocks, mask), tensor({1, 2}, {0, 0}), 1e-6, "[-1, 1] and [1, -1] average to 0");
   Value::Map raw = options;
-  raw.emplace_back("instance_norm_blocks", false);
+  raw.emplace_back("block_norm", "none");
   check_close(target_of(raw, blocks, mask), tensor({1, 2}, {15, 15}), 1e-6, "raw blocks average");
 }
 
+TEST_CASE("Data2Vec.block_norm.instance_norm_per_feature_over_the_tokens", "[plugin]") {
+  // One sample of three tokens [1, 10], [2, 10], [3, 40]; only the first is masked, but the
+  // statistics are each feature's over all three: means 2 and 20, biased variances 2/3 and 200.
+  const Tensor mask = tensor({1, 3}, {1, 0, 0});
+  const std::vector<Tensor> blocks{tensor({1, 3, 2}, {1, 10, 2, 10, 3, 40})};
+  const Tensor y = target_of({{"top_k", 1}, {"block_norm", "instance_norm"}, {"target_norm", "none"}}, blocks, mask);
+  const double first = -1.0 / std::sqrt(2.0 / 3.0 + 1e-5), second = -10.0 / std::sqrt(200.0 + 1e-5);
+  check_close(y, tensor({1, 2}, {float(first), float(second)}), 1e-6, "instance norm over the tokens");
+}
+
 TEST_CASE("Data2Vec.loss.counts_only_masked_tokens", "[plugin]") {
-  auto method = make_data2vec({}, 4, 3);
+  auto method = make_data2vec({{"top_k", 2}}, 4, 3);
   Rng rng(3, "test.data2vec");
   auto random = [&](Shape shape) {
     Tensor t(shape);
@@ -189,7 +226,7 @@ TEST_CASE("Data2Vec.setup.mismatched_shapes_are_named", "[plugin]") {
                                     NodeSetup{"objective", 0}),
                       Contains("data2vec: mask [5]"));
 
-  auto ready = make_data2vec({}, 4, 8);
+  auto ready = make_data2vec({{"top_k", 1}}, 4, 8);
   const Tensor tokens(Shape{2, 4, 8});
   REQUIRE_THROWS_WITH(run(*ready, Var(tokens), {Tensor(Shape{2, 4, 6})}, Tensor(Shape{2, 4})),
                       Contains("data2vec teacher block"));
@@ -211,7 +248,12 @@ TEST_CASE("Data2Vec.golden.matches_pytorch", "[plugin][golden]") {
   };
   const std::vector<Case> cases{
       {"vision", 3, {{"top_k", 2}}},
-      {"tokens", 2, {{"top_k", 1}, {"instance_norm_blocks", false}, {"target_norm", "rms"}, {"head", "none"}}},
+      {"v2", 3, {{"top_k", 3}, {"block_norm", "instance_norm"}}},
+      {"stable_pretraining", 3, {{"top_k", 2}, {"block_norm", "none"}}},
+      {"instance_targets",
+       2,
+       {{"top_k", 2}, {"block_norm", "none"}, {"target_norm", "instance_norm"}, {"head", "none"}}},
+      {"tokens", 2, {{"top_k", 1}, {"block_norm", "none"}, {"target_norm", "rms"}, {"head", "none"}}},
       {"all_blocks", 3, {{"top_k", 3}, {"target_norm", "none"}}},
   };
   for (const Case& c : cases) {
@@ -252,14 +294,14 @@ TEST_CASE("Data2Vec.golden.matches_pytorch", "[plugin][golden]") {
 namespace {
 
 // A short run of a shipped pipeline on the synthetic dataset (8 epochs of 8 steps), the
-// student's features evaluated at the end.
-engine::RunResult short_run(const std::string& file) {
+// features of node `evaluated` scored at the end.
+engine::RunResult short_run(const std::string& file, const std::string& evaluated = "student") {
   const std::vector<std::string> overrides{
       "data={plugin: synthetic, train_size: 256, test_size: 128, num_classes: 4}",
       "train.epochs=8",
       "train.batch_size=32",
       "train.warmup_epochs=0",
-      "eval=[{plugin: knn, node: student}, {plugin: health, node: student}]",
+      "eval=[{plugin: knn, node: " + evaluated + "}, {plugin: health, node: " + evaluated + "}]",
   };
   const auto config = PipelineConfig::load(SSLFLOW_SOURCE_DIR "/pipelines/" + file, overrides);
   return engine::train(engine::validate(config, testing::builtin_registry()), {});
@@ -279,6 +321,8 @@ void check_learns_without_collapse(const engine::RunResult& run) {
   CHECK(metric(run.final_metrics, "objective.target_std") > 0.05);
   CHECK(metric(run.final_metrics, "knn.top1") > 0.4);
   CHECK(metric(run.final_metrics, "health.rankme") > 1.5);
+  // The teacher's momentum at the last of the 64 steps, linear from 0.999 to 0.9999.
+  CHECK_THAT(metric(run.final_metrics, "teacher.momentum"), WithinAbs(0.999 + 0.0009 * 63.0 / 64.0, 1e-12));
 }
 
 }  // namespace
@@ -289,4 +333,14 @@ TEST_CASE("Data2Vec.pipeline.token_form_learns", "[plugin][engine]") {
 
 TEST_CASE("Data2Vec.pipeline.vision_form_learns", "[plugin][engine]") {
   check_learns_without_collapse(short_run("data2vec_fmnist.yaml"));
+}
+
+TEST_CASE("Data2Vec.pipeline.the_ema_teacher_is_evaluated", "[plugin][engine]") {
+  // `eval: [{plugin: knn, node: teacher}]` scores the teacher's features, which after 64
+  // steps at momentum 0.999 are still near the initial weights and differ from the student's.
+  const engine::RunResult teacher = short_run("data2vec_tokens_fmnist.yaml", "teacher");
+  const engine::RunResult student = short_run("data2vec_tokens_fmnist.yaml", "student");
+  CHECK(teacher.losses == student.losses);  // the same training; only the evaluated node differs
+  CHECK(metric(teacher.final_metrics, "knn.top1") > 0.25);
+  CHECK(metric(teacher.final_metrics, "health.rankme") != metric(student.final_metrics, "health.rankme"));
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -199,6 +200,35 @@ TEST_CASE("Encoders.Vit.initialisation_is_seeded", "[plugin]") {
   REQUIRE(pa.size() == pb.size());
   for (size_t i = 0; i < pa.size(); ++i) CHECK(all_equal(pa[i].second.value(), pb[i].second.value()));
   CHECK_FALSE(all_equal(a->named_parameters()[0].second.value(), a->named_parameters()[2].second.value()));
+}
+
+TEST_CASE("Encoders.MaskToken.truncated_normal_as_torch", "[plugin]") {
+  // torch.nn.init.trunc_normal_(t, std=0.02) cuts at its default a = -2, b = 2 (values, not
+  // standard deviations), so a mask token is N(0, 0.02^2): about 4.6% of its values lie
+  // beyond two standard deviations (0.04), which a cut at +-2 std would never give.
+  for (const auto& [name, options] : {std::pair{"vit", Value::Map{{"dim", 1024}, {"heads", 1}, {"depth", 1}}},
+                                      std::pair{"mlp", Value::Map{{"patch", 28}, {"layers", 1}, {"dim", 4}}}}) {
+    INFO(name);
+    auto encoder = make_encoder(name, options, Shape{1, 28, 28});
+    Tensor token;
+    for (const auto& [n, p] : encoder->named_parameters())
+      if (n == "mask_token") token = p.value();
+    REQUIRE(token.numel() >= 784);
+    double squares = 0.0;
+    int64_t beyond_two_std = 0;
+    for (float x : token.values()) {
+      squares += double(x) * x;
+      beyond_two_std += std::abs(x) > 0.04f;
+      CHECK(std::abs(x) <= 2.0f);
+    }
+    const double std = std::sqrt(squares / double(token.numel()));
+    const double fraction = double(beyond_two_std) / double(token.numel());
+    INFO("std " << std << ", fraction beyond 0.04: " << fraction);
+    CHECK(std > 0.018);  // a cut at +-2 std would give 0.0176
+    CHECK(std < 0.022);
+    CHECK(fraction > 0.02);
+    CHECK(fraction < 0.08);
+  }
 }
 
 // ---- errors --------------------------------------------------------------------------------

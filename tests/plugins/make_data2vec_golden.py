@@ -1,24 +1,38 @@
 #!/usr/bin/python3
-"""Writes the PyTorch reference tensors that tests/plugins/data2vec_test.cpp compares against.
+"""Writes the reference tensors that tests/plugins/data2vec_test.cpp compares against.
 
 Run with Debian's PyTorch (python3-torch):
 
     /usr/bin/python3 tests/plugins/make_data2vec_golden.py
 
+Every formula here is written from the source that defines it, never from sslflow's code:
+
+  fairseq, examples/data2vec/models/data2vec_vision.py (data2vec's vision model):
+    lines 300-301  layer_norm_target_layer: F.layer_norm(tl, tl.shape[-1:]) on each block
+    lines 305-306  layer_norm_targets:      F.layer_norm(y, y.shape[-1:]) on their average
+    lines 308-309  instance_norm_targets:   F.instance_norm(y.transpose(1, 2)).transpose(1, 2)
+  fairseq, examples/data2vec/models/data2vec2.py (data2vec 2.0), make_targets:
+    lines 727-746  instance_norm_target_layer: each block (B, T, C) -> (B, C, T), F.instance_norm
+                   (per sample and channel, over the T tokens), back to (B, T, C)
+    lines 753-756  the average of the top K blocks
+  stable-pretraining, stable_pretraining/methods/data2vec.py:
+    lines 148-151  F.layer_norm of the mean of the top K blocks, no per-block normalisation
+    lines 191-194  smooth_l1(beta 2) averaged over the features, then over the masked tokens
+  oxicuda-ssl, src/masked/data2vec.rs (titan/oxicuda, crates/oxicuda-ssl):
+    lines 178-197  normalize_teacher_targets, on one sample's masked rows:
+                   norm_d = sqrt(sum_i y_id^2 / n), y_id *= 1 / (norm_d + 1e-8)
+    huber_loss     0.5 x^2 / beta if |x| < beta, else |x| - beta / 2, averaged over elements
+    data2vec_loss / data2vec_batch_loss: normalise and score each sample's masked tokens,
+                   then average the samples
+
 Each case fixes small float32 inputs (student tokens (B, T, D), the teacher's block outputs,
-a mask (B, T) and, with a linear head, its weight and bias), computes data2vec's target and
-loss in float64 as the fairseq data2vec recipe does, and stores under "<case>.<name>":
+a mask (B, T) with the same number of masked tokens in every sample and, with a linear head,
+its weight and bias) and stores, computed in float64, under "<case>.<name>":
 
     student, blocks.<l>, mask, head.weight, head.bias   the inputs
-    target                                             (N, D) at the N masked tokens
+    target                                             (N, D) at the N masked tokens, row-major
     loss                                               the scalar loss
     student.grad, head.weight.grad, head.bias.grad     d loss / d each
-
-The target is the average of the last top_k blocks, each optionally layer-normalised per
-token without affine parameters, then normalised: per token by layer norm, or per feature
-by the root mean square over the masked tokens (eps 1e-8), or not at all. The loss is
-smooth-L1 with beta 2 between the (optionally linear-headed) student tokens and the target
-at the masked tokens, averaged over features and then over masked tokens.
 
 The file is written with tests/golden/make_golden.py's safetensors writer; rerunning the
 script rewrites identical bytes.
@@ -37,43 +51,63 @@ from make_golden import write_safetensors  # noqa: E402
 OUT = os.path.join(HERE, "data", "data2vec.safetensors")
 SEED = 20240612
 BETA = 2.0
+RMS_EPS = 1e-8  # oxicuda-ssl normalize_teacher_targets' EPS
 
-# name, batch, tokens, dim, blocks, top_k, instance_norm_blocks, target_norm, head
+# name, batch, tokens, dim, blocks, top_k, block_norm, target_norm, head
 CASES = [
-    ("vision", 2, 5, 4, 3, 2, True, "layer_norm", "linear"),
-    ("tokens", 2, 4, 3, 2, 1, False, "rms", "none"),
-    ("all_blocks", 3, 4, 5, 3, 3, True, "none", "linear"),
+    ("vision", 2, 5, 4, 3, 2, "layer_norm", "layer_norm", "linear"),  # data2vec's vision recipe
+    ("v2", 2, 5, 4, 3, 3, "instance_norm", "layer_norm", "linear"),  # data2vec 2.0's image recipe
+    ("stable_pretraining", 2, 5, 4, 3, 2, "none", "layer_norm", "linear"),
+    ("instance_targets", 2, 6, 3, 2, 2, "none", "instance_norm", "none"),
+    ("tokens", 3, 4, 3, 2, 1, "none", "rms", "none"),  # oxicuda-ssl's Data2VecModel
+    ("all_blocks", 3, 4, 5, 3, 3, "layer_norm", "none", "linear"),
 ]
 
 
-def target_of(blocks, mask, top_k, instance_norm_blocks, target_norm):
-    """data2vec's target (N, D) at the masked tokens, from blocks [(B, T, D)]."""
-    chosen = blocks[-top_k:]
-    if instance_norm_blocks:
-        chosen = [F.layer_norm(b, b.shape[-1:]) for b in chosen]
-    y = sum(chosen) / len(chosen)
-    y = y[mask.bool()]  # (N, D)
-    if target_norm == "layer_norm":
-        y = F.layer_norm(y, y.shape[-1:])
-    elif target_norm == "rms":
-        y = y / torch.sqrt(y.pow(2).mean(dim=0, keepdim=True) + 1e-8)
-    return y
+def instance_norm_over_tokens(x):
+    """fairseq's F.instance_norm on (B, C, T): per sample and channel, over the tokens."""
+    return F.instance_norm(x.transpose(1, 2)).transpose(1, 2)
 
 
-def make_case(generator, name, batch, tokens, dim, block_count, top_k, instance_norm_blocks, target_norm, head):
+def block_normalised(block, block_norm):
+    if block_norm == "layer_norm":
+        return F.layer_norm(block, block.shape[-1:])
+    if block_norm == "instance_norm":
+        return instance_norm_over_tokens(block)
+    return block
+
+
+def oxicuda_rms_normalised(rows):
+    """normalize_teacher_targets on one sample's masked rows (n, D), transcribed loop by loop."""
+    n, dim = rows.shape
+    out = rows.clone()
+    for d in range(dim):
+        sum_sq = 0.0
+        for i in range(n):
+            sum_sq += float(rows[i, d]) ** 2
+        scale = 1.0 / ((sum_sq / n) ** 0.5 + RMS_EPS)
+        out[:, d] = rows[:, d] * scale
+    return out
+
+
+def oxicuda_huber(pred, target):
+    """huber_loss: the mean over every element of one sample's masked rows."""
+    x = pred - target
+    return torch.where(x.abs() < BETA, 0.5 * x * x / BETA, x.abs() - BETA / 2).mean()
+
+
+def make_case(generator, name, batch, tokens, dim, block_count, top_k, block_norm, target_norm, head):
     out = {}
     student = torch.randn(batch, tokens, dim, generator=generator) * 2.0
     blocks = [torch.randn(batch, tokens, dim, generator=generator) * 1.5 + 0.5 for _ in range(block_count)]
     mask = torch.zeros(batch, tokens)
     for b in range(batch):
-        order = torch.randperm(tokens, generator=generator)[: (tokens + 1) // 2]
-        mask[b, order] = 1.0
+        mask[b, torch.randperm(tokens, generator=generator)[: (tokens + 1) // 2]] = 1.0
     out["student"] = student
     for i, block in enumerate(blocks):
         out["blocks.%d" % i] = block
     out["mask"] = mask
 
-    s = student.double().requires_grad_()
     params = {}
     if head == "linear":
         bound = 1.0 / dim ** 0.5
@@ -81,19 +115,41 @@ def make_case(generator, name, batch, tokens, dim, block_count, top_k, instance_
         params["head.bias"] = (torch.rand(dim, generator=generator) * 2 - 1) * bound
         out.update(params)
     leaves = {k: v.double().requires_grad_() for k, v in params.items()}
+    s = student.double().requires_grad_()
 
-    y = target_of([b.double() for b in blocks], mask, top_k, instance_norm_blocks, target_norm)
-    pred = s[mask.bool()]
-    if head == "linear":
-        pred = F.linear(pred, leaves["head.weight"], leaves["head.bias"])
-    loss = F.smooth_l1_loss(pred, y, beta=BETA, reduction="none").mean(dim=-1).mean()
+    chosen = [block_normalised(b.double(), block_norm) for b in blocks[-top_k:]]
+    y = sum(chosen) / len(chosen)  # (B, T, D)
+    if target_norm == "layer_norm":
+        y = F.layer_norm(y, y.shape[-1:])
+    elif target_norm == "instance_norm":
+        y = instance_norm_over_tokens(y)
+
+    per_sample_targets, per_sample_losses, per_token_losses = [], [], []
+    for b in range(batch):
+        rows = mask[b].bool()
+        target = oxicuda_rms_normalised(y[b][rows]) if target_norm == "rms" else y[b][rows]
+        pred = s[b][rows]
+        if head == "linear":
+            pred = F.linear(pred, leaves["head.weight"], leaves["head.bias"])
+        per_sample_targets.append(target)
+        per_sample_losses.append(oxicuda_huber(pred, target))
+        per_token_losses.append(F.smooth_l1_loss(pred, target, beta=BETA, reduction="none").mean(dim=-1))
+    if target_norm == "rms":
+        loss = torch.stack(per_sample_losses).mean()  # data2vec_batch_loss
+    else:
+        loss = torch.cat(per_token_losses).mean()  # stable-pretraining's masked mean
     loss.backward()
-    out["target"] = y
+
+    target = torch.cat(per_sample_targets)
+    out["target"] = target
     out["loss"] = loss.detach()
     out["student.grad"] = s.grad
     for k, v in leaves.items():
         out[k + ".grad"] = v.grad
-    differences = (pred - y).abs()
+    pred_all = s.detach()[mask.bool()]
+    if head == "linear":
+        pred_all = F.linear(pred_all, leaves["head.weight"].detach(), leaves["head.bias"].detach())
+    differences = (pred_all - target).abs()
     assert (differences < BETA).any() and (differences > BETA).any(), name + ": both smooth-L1 regimes"
     return {name + "." + k: v for k, v in out.items()}
 

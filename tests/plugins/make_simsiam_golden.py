@@ -9,7 +9,10 @@ Run with Debian's PyTorch (python3-torch):
 Each case builds SimSiam's heads as the reference implementation does (facebookresearch/
 simsiam, builder.py), at small sizes: a projector nn.Sequential of Linear (no bias before a
 batch norm), BatchNorm1d and ReLU layers ending in BatchNorm1d(affine=False), and a
-predictor Linear(bias=False), BatchNorm1d, ReLU, Linear. Weights are drawn in float32 from
+predictor Linear(bias=False), BatchNorm1d, ReLU, Linear (builder.py lines 39-42). The case
+"oxicuda" builds the heads of oxicuda-ssl's SimSiam instead (src/ssl/sim_siam.rs, lines
+10-11 and SimSiam::predict): no batch norm anywhere, every Linear with its bias, projection
+and prediction L2-normalised, so p = L2(W2 ReLU(W1 z + b1) + b2). Weights are drawn in float32 from
 a generator seeded by the case name (PyTorch's default initialisation, batch-norm weights
 and biases perturbed so they matter); the forward and backward run in float64 in training
 mode, so the reference carries no float32 rounding of its own. For two fixed feature
@@ -50,12 +53,14 @@ from two_view_golden import case_start, step_tensors  # noqa: E402
 
 DATA_PATH = os.path.join(HERE, "data", "simsiam.safetensors")
 
-# name -> (batch, feature_dim, proj_hidden, proj_dim, proj_layers, proj_bn, pred_dim, normalize_outputs)
+# name -> (batch, feature_dim, proj_hidden, proj_dim, proj_layers, proj_bn, pred_dim, pred_bn, normalize_outputs)
 CASES = {
     "paper": dict(batch=6, features=6, proj_hidden=8, proj_dim=5, proj_layers=3, proj_bn=True, pred_dim=4,
-                  normalize_outputs=False),
+                  pred_bn=True, normalize_outputs=False),
     "no_bn_normalized": dict(batch=5, features=7, proj_hidden=6, proj_dim=4, proj_layers=2, proj_bn=False, pred_dim=3,
-                             normalize_outputs=True),
+                             pred_bn=True, normalize_outputs=True),
+    "oxicuda": dict(batch=5, features=6, proj_hidden=7, proj_dim=4, proj_layers=2, proj_bn=False, pred_dim=3,
+                    pred_bn=False, normalize_outputs=True),
 }
 
 
@@ -73,6 +78,8 @@ def projector(c):
 
 
 def predictor(c):
+    if not c["pred_bn"]:
+        return nn.Sequential(nn.Linear(c["proj_dim"], c["pred_dim"]), nn.ReLU(), nn.Linear(c["pred_dim"], c["proj_dim"]))
     return nn.Sequential(nn.Linear(c["proj_dim"], c["pred_dim"], bias=False), nn.BatchNorm1d(c["pred_dim"]), nn.ReLU(),
                          nn.Linear(c["pred_dim"], c["proj_dim"]))
 

@@ -12,6 +12,13 @@ It writes tests/plugins/data/vq.safetensors with two cases, each tensor named
                 indices<s>, commitment<s>, ema_counts<s>, ema_sums<s>, codes<s>
     normalized  normalize on (rows of z and the codes L2-normalised before assignment, the
                 normalised rows averaged), one step, with the same names
+    committed_plain, committed_normalized
+                the commitment of other rows e (the student's tokens) to the codes chosen
+                for z (the teacher's): codes0, z, e, indices, commitment and e.grad, with
+                normalize off (VQ-VAE, van den Oord et al. 2017, eq. 3; sonnet's
+                VectorQuantizerEMA: commitment_cost * mean((sg(quantized) - inputs)^2)) and
+                on (BEiT v2's beit2/norm_ema_quantizer.py, NormEMAVectorQuantizer.forward:
+                z = l2norm(z), loss = beta * F.mse_loss(z_q.detach(), z))
 
 The codebook follows VQ-VAE's EMA form with counts starting at 1 and sums at the codes:
 n <- m n + (1 - m) |S|, e <- m e + (1 - m) sum z, code = e / n, and the commitment loss
@@ -82,10 +89,29 @@ def case(name, steps, normalize, generator):
     return tensors
 
 
+def committed_case(name, normalize, generator):
+    """The commitment of rows e to the codes the rows z are assigned, and its gradient."""
+    codes = torch.randn(CODES, DIM, generator=generator).to(torch.float32)
+    z = draw(generator, codes)
+    e = (z + 0.3 * torch.randn(ROWS, DIM, generator=generator)).to(torch.float32)
+    used_codes = F.normalize(codes.double(), dim=1) if normalize else codes.double()
+    assigned = F.normalize(z.double(), dim=1) if normalize else z.double()
+    indices = nearest(assigned, used_codes)
+    leaf = e.double().requires_grad_()
+    committed = F.normalize(leaf, dim=1) if normalize else leaf
+    commitment = BETA * F.mse_loss(committed, used_codes[indices].detach())
+    commitment.backward()
+    out = {"codes0": codes, "z": z, "e": e, "indices": indices.to(torch.float64), "commitment": commitment.detach(),
+           "e.grad": leaf.grad}
+    return {f"{name}.{key}": value for key, value in out.items()}
+
+
 def main():
     os.makedirs(DATA_DIR, exist_ok=True)
     generator = torch.Generator().manual_seed(SEED)
-    tensors = {**case("plain", 2, False, generator), **case("normalized", 1, True, generator)}
+    tensors = {**case("plain", 2, False, generator), **case("normalized", 1, True, generator),
+               **committed_case("committed_plain", False, generator),
+               **committed_case("committed_normalized", True, generator)}
     metadata = {"generator": GENERATOR, "torch": torch.__version__, "compute": "float64", "stored": "float32",
                 "codes": str(CODES), "momentum": str(MOMENTUM), "beta": str(BETA)}
     path = os.path.join(DATA_DIR, "vq.safetensors")

@@ -62,6 +62,7 @@ TEST_CASE("SimSiam.schema.paper_defaults", "[plugin]") {
   REQUIRE(default_of("proj_layers").as_int() == 3);
   REQUIRE(default_of("pred_dim").as_int() == 512);
   REQUIRE(default_of("proj_bn").as_bool());
+  REQUIRE(default_of("pred_bn").as_bool());  // facebookresearch/simsiam's predictor
   REQUIRE_FALSE(default_of("identity_predictor").as_bool());
   REQUIRE_FALSE(default_of("normalize_outputs").as_bool());
   REQUIRE(default_of("loss").find("plugin")->as_string() == "negative_cosine");
@@ -89,6 +90,27 @@ TEST_CASE("SimSiam.init.kaiming_or_pytorch", "[plugin]") {
   float largest = 0.0f;
   for (float v : parameter(*pytorch, "projector.0.weight").values()) largest = std::max(largest, std::abs(v));
   REQUIRE(largest <= 0.125f);  // 1 / sqrt(64)
+}
+
+TEST_CASE("SimSiam.pred_bn.off_gives_a_biased_predictor_without_batch_norm", "[plugin]") {
+  const auto with_bn = make_simsiam(small());
+  const auto without = make_simsiam(small({{"pred_bn", false}}));
+  for (const auto& method : {with_bn, without}) method->setup(two_views(8), kMethodSetup);
+  auto names = [](const Method& m) {
+    std::vector<std::string> out;
+    for (const auto& [name, _] : m.state_dict())
+      if (name.starts_with("predictor.")) out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  // facebookresearch/simsiam: Linear(bias=False), BatchNorm1d, ReLU, Linear.
+  CHECK(names(*with_bn) == std::vector<std::string>{"predictor.0.weight", "predictor.1.bias",
+                                                    "predictor.1.num_batches_tracked", "predictor.1.running_mean",
+                                                    "predictor.1.running_var", "predictor.1.weight",
+                                                    "predictor.3.bias", "predictor.3.weight"});
+  // oxicuda-ssl: W2 ReLU(W1 z + b1) + b2.
+  CHECK(names(*without) ==
+        std::vector<std::string>{"predictor.0.bias", "predictor.0.weight", "predictor.2.bias", "predictor.2.weight"});
 }
 
 TEST_CASE("SimSiam.inputs.exactly_two_views", "[plugin]") {
@@ -195,6 +217,10 @@ TEST_CASE("SimSiam.golden.loss_and_gradients_match_pytorch", "[plugin][golden]")
        7,
        {{"proj_hidden", 6}, {"proj_dim", 4}, {"proj_layers", 2}, {"pred_dim", 3}, {"proj_bn", false},
         {"normalize_outputs", true}}},
+      {"oxicuda",
+       6,
+       {{"proj_hidden", 7}, {"proj_dim", 4}, {"proj_layers", 2}, {"pred_dim", 3}, {"proj_bn", false},
+        {"pred_bn", false}, {"normalize_outputs", true}}},
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.name) {

@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <tuple>
+#include <unistd.h>
 #include <vector>
 
 #include "../golden/golden.hpp"
@@ -15,6 +18,7 @@
 #include "sslflow/interfaces/method.hpp"
 #include "sslflow/io/safetensors.hpp"
 #include "sslflow/ops.hpp"
+#include "sslflow/testing/gradcheck.hpp"
 #include "train/trainer.hpp"
 
 using Catch::Matchers::Contains;
@@ -62,7 +66,7 @@ TEST_CASE("Vq.Codebook.ema_update_hand_computed", "[plugin]") {
   const vq::Quantized q = book.quantize(Var(tensor({4, 2}, {1, 0, 0, 1, 3, 0, 5, 2})));
   REQUIRE(q.indices == std::vector<int64_t>{0, 0, 1, 1});
   // z - q: (1, 0), (0, 1), (-1, 0), (1, 2): squares sum to 8 over 8 elements; beta 0.25.
-  REQUIRE(q.commitment.value().item() == 0.25f);
+  REQUIRE(book.commitment(Var(tensor({4, 2}, {1, 0, 0, 1, 3, 0, 5, 2})), q.indices).value().item() == 0.25f);
   REQUIRE(q.usage == 1.0);
   REQUIRE_THAT(q.perplexity, WithinRel(2.0, 1e-12));
   const std::vector<float> quantized{0, 0, 0, 0, 4, 0, 4, 0};
@@ -196,40 +200,98 @@ TEST_CASE("Vq.Codebook.seeded_by_kmeans_plus_plus_on_first_use", "[plugin]") {
   }
 }
 
-TEST_CASE("Vq.Codebook.matches_pytorch", "[plugin][golden]") {
-  const std::string path = std::string(SSLFLOW_SOURCE_DIR) + "/tests/plugins/data/vq.safetensors";
-  const io::SafetensorsFile file = io::read_safetensors(path);
-  const auto stored = [&](const std::string& name) {
-    for (const auto& [n, t] : file.tensors)
-      if (n == name) return t;
-    throw FormatError(path, "no tensor '" + name + "'");
-  };
-  const auto expect = [](const std::string& name, const Tensor& actual, const Tensor& expected) {
-    const golden::Comparison c = golden::compare(name, actual, expected, golden::kOutputTolerance);
-    INFO(c.report);
-    CHECK(c.ok);
-  };
+namespace {
 
+// Tensor `name` of tests/plugins/data/vq.safetensors (make_vq_golden.py).
+Tensor stored(const std::string& name) {
+  static const std::string path = std::string(SSLFLOW_SOURCE_DIR) + "/tests/plugins/data/vq.safetensors";
+  static const io::SafetensorsFile file = io::read_safetensors(path);
+  for (const auto& [n, t] : file.tensors)
+    if (n == name) return t;
+  throw FormatError(path, "no tensor '" + name + "'");
+}
+
+void expect(const std::string& name, const Tensor& actual, const Tensor& expected) {
+  const golden::Comparison c = golden::compare(name, actual, expected, golden::kOutputTolerance);
+  INFO(c.report);
+  CHECK(c.ok);
+}
+
+// The options of make_vq_golden.py's codebooks: 6 codes of width 4, momentum 0.9.
+CodebookOptions golden_options(bool normalize) {
+  CodebookOptions o = plain_options(6, 4, 0.9);
+  o.normalize = normalize;
+  return o;
+}
+
+// Code indices as the golden file stores them, whole numbers in float.
+Tensor index_tensor(const std::vector<int64_t>& indices) {
+  Tensor t(Shape{int64_t(indices.size())});
+  for (size_t i = 0; i < indices.size(); ++i) t.data()[i] = float(indices[i]);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("Vq.Codebook.matches_pytorch", "[plugin][golden]") {
   for (const auto& [name, steps, normalize] : {std::tuple{"plain", 2, false}, std::tuple{"normalized", 1, true}}) {
     INFO("case " << name);
     const std::string prefix = std::string(name) + ".";
-    CodebookOptions o = plain_options(6, 4, 0.9);
-    o.normalize = normalize;
-    Codebook book(o, 0, "codebook");
+    Codebook book(golden_options(normalize), 0, "codebook");
     book.set_codes(stored(prefix + "codes0"));
     for (int s = 1; s <= steps; ++s) {
       const std::string k = std::to_string(s);
       const vq::Quantized q = book.quantize(Var(stored(prefix + "z" + k)));
-      Tensor indices(Shape{int64_t(q.indices.size())});
-      for (size_t i = 0; i < q.indices.size(); ++i) indices.data()[i] = float(q.indices[i]);
-      expect(prefix + "indices" + k, indices, stored(prefix + "indices" + k));
-      expect(prefix + "commitment" + k, q.commitment.value(), stored(prefix + "commitment" + k));
+      expect(prefix + "indices" + k, index_tensor(q.indices), stored(prefix + "indices" + k));
+      expect(prefix + "commitment" + k, book.commitment(Var(stored(prefix + "z" + k)), q.indices).value(),
+             stored(prefix + "commitment" + k));
       book.update(s - 1);
       expect(prefix + "ema_counts" + k, book.ema_counts(), stored(prefix + "ema_counts" + k));
       expect(prefix + "ema_sums" + k, book.ema_sums(), stored(prefix + "ema_sums" + k));
       expect(prefix + "codes" + k, book.codes(), stored(prefix + "codes" + k));
     }
   }
+}
+
+TEST_CASE("Vq.Codebook.commitment_of_other_rows_matches_pytorch", "[plugin][golden]") {
+  // The student's rows e commit to the codes chosen for the teacher's rows z: VQ-VAE's form
+  // (normalize off) and BEiT v2's (normalize on), with the gradient with respect to e.
+  for (const auto& [name, normalize] : {std::pair{"committed_plain", false}, std::pair{"committed_normalized", true}}) {
+    INFO("case " << name);
+    const std::string prefix = std::string(name) + ".";
+    Codebook book(golden_options(normalize), 0, "codebook");
+    book.set_codes(stored(prefix + "codes0"));
+    const vq::Quantized q = book.quantize(Var(stored(prefix + "z")));
+    Var e(stored(prefix + "e").clone(), true);
+    const Var commitment = book.commitment(e, q.indices);
+    commitment.backward();
+    expect(prefix + "indices", index_tensor(q.indices), stored(prefix + "indices"));
+    expect(prefix + "commitment", commitment.value(), stored(prefix + "commitment"));
+    expect(prefix + "e.grad", e.grad(), stored(prefix + "e.grad"));
+  }
+}
+
+TEST_CASE("Vq.Codebook.commitment_gradient_by_finite_differences", "[plugin][grad]") {
+  for (bool normalize : {false, true}) {
+    INFO("normalize " << normalize);
+    CodebookOptions o = plain_options(4, 3);
+    o.normalize = normalize;
+    o.beta = 1.5;
+    Codebook book(o, 0, "codebook");
+    book.set_codes(random_tensor({4, 3}, 20));
+    const vq::Quantized q = book.quantize(Var(random_tensor({6, 3}, 21)));
+    const Var e(random_tensor({6, 3}, 22), true);
+    const testing::GradcheckResult r =
+        testing::gradcheck([&](const std::vector<Var>& in) { return book.commitment(in[0], q.indices); }, {e},
+                           {.eps = 1e-3});
+    INFO(r.report);
+    REQUIRE(r.ok);
+    REQUIRE(r.entries_checked == 18);
+  }
+  Codebook book(plain_options(4, 3), 0, "codebook");
+  book.set_codes(random_tensor({4, 3}, 20));
+  REQUIRE_THROWS_WITH(book.commitment(Var(random_tensor({2, 3}, 1)), std::vector<int64_t>{0, 1, 2}),
+                      Contains("one row of width 3 per code, (3, 3), got [2, 3]"));
 }
 
 namespace {
@@ -269,7 +331,10 @@ double metric(const Metrics& metrics, const std::string& name) {
 }  // namespace
 
 TEST_CASE("Vq.Method.predicts_teacher_codes_at_masked_tokens", "[plugin]") {
-  auto method = make_vq(Value(Value::Map{{"codes", Value(kCodes)}, {"normalize", Value(false)}, {"momentum", Value(0.5)}}));
+  // Without the commitment term (beta 0) the student learns through the prediction alone,
+  // and its width may differ from the teacher's.
+  auto method = make_vq(Value(Value::Map{
+      {"codes", Value(kCodes)}, {"normalize", Value(false)}, {"momentum", Value(0.5)}, {"beta", Value(0.0)}}));
   method->setup(vq_shapes(), NodeSetup{"objective", 3});
   const Tensor codes = random_tensor({kCodes, kTeacherDim}, 10);
   method->load_state_dict({{"codebook.codes", codes}, {"codebook.ema_sums", codes}, {"codebook.seeded", Tensor::full({1}, 1)}},
@@ -294,7 +359,8 @@ TEST_CASE("Vq.Method.predicts_teacher_codes_at_masked_tokens", "[plugin]") {
                             Var(state(*method, "head.weight")), Var(state(*method, "head.bias")));
   const double prediction = cross_entropy(logits, labels).value().item();
   REQUIRE_THAT(metric(out.metrics, "prediction_loss"), WithinRel(prediction, 1e-6));
-  REQUIRE_THAT(out.loss.value().item(), WithinRel(prediction + metric(out.metrics, "commitment_loss"), 1e-6));
+  REQUIRE(metric(out.metrics, "commitment_loss") == 0.0);
+  REQUIRE_THAT(out.loss.value().item(), WithinRel(prediction, 1e-6));
   REQUIRE(metric(out.metrics, "codebook_usage") > 0.0);
   REQUIRE(metric(out.metrics, "perplexity") >= 1.0);
   const double accuracy = metric(out.metrics, "token_accuracy");
@@ -302,7 +368,7 @@ TEST_CASE("Vq.Method.predicts_teacher_codes_at_masked_tokens", "[plugin]") {
 
   out.loss.backward();
   REQUIRE(student.has_grad());
-  REQUIRE_FALSE(teacher.has_grad());  // the teacher is detached: commitment carries no gradient
+  REQUIRE_FALSE(teacher.has_grad());  // the teacher is detached
   // Unmasked student tokens get no gradient.
   for (int64_t j = 0; j < kStudentDim; ++j) REQUIRE(student.grad().data()[1 * kStudentDim + j] == 0.0f);
 
@@ -314,8 +380,58 @@ TEST_CASE("Vq.Method.predicts_teacher_codes_at_masked_tokens", "[plugin]") {
     REQUIRE(state(*method, "codebook.ema_counts").data()[k] == float(count[size_t(k)]));
 }
 
+TEST_CASE("Vq.Method.commitment_pulls_student_tokens_toward_the_teacher_codes", "[plugin][grad]") {
+  constexpr double kBeta = 0.5;
+  constexpr int64_t kDim = kTeacherDim;
+  auto method = make_vq(Value(Value::Map{
+      {"codes", Value(kCodes)}, {"normalize", Value(false)}, {"momentum", Value(0.5)}, {"beta", Value(kBeta)}}));
+  method->setup({{"student", {Shape{kTokens, kDim}}}, {"teacher", {Shape{kTokens, kDim}}}, {"mask", {Shape{kTokens}}}},
+                NodeSetup{"objective", 3});
+  const Tensor codes = random_tensor({kCodes, kDim}, 10);
+  method->load_state_dict({{"codebook.codes", codes}, {"codebook.ema_sums", codes}, {"codebook.seeded", Tensor::full({1}, 1)}},
+                          false);
+  Var student(random_tensor({kBatch, kTokens, kDim}, 11), true);
+  const Var teacher(random_tensor({kBatch, kTokens, kDim}, 12));
+  const Tensor mask = tensor({kBatch, kTokens}, {1, 0, 1, 0, 0, 1, 1, 1});
+  const StepOutput out = method->forward(vq_inputs(student, teacher, mask));
+
+  // beta * mean((s - q)^2) over all B T C elements, q the code of the teacher's token.
+  Codebook reference(plain_options(kCodes, kDim), 0, "reference");
+  reference.set_codes(codes);
+  const std::vector<int64_t> nearest = reference.assign(teacher.value().reshape({kBatch * kTokens, kDim}));
+  const int64_t elements = kBatch * kTokens * kDim;
+  double squares = 0.0;
+  for (int64_t i = 0; i < kBatch * kTokens; ++i)
+    for (int64_t j = 0; j < kDim; ++j) {
+      const double d = student.value().data()[i * kDim + j] - codes.data()[nearest[size_t(i)] * kDim + j];
+      squares += d * d;
+    }
+  REQUIRE_THAT(metric(out.metrics, "commitment_loss"), WithinRel(kBeta * squares / double(elements), 1e-5));
+  REQUIRE_THAT(out.loss.value().item(),
+               WithinRel(metric(out.metrics, "prediction_loss") + metric(out.metrics, "commitment_loss"), 1e-6));
+
+  // At an unmasked token the gradient is the commitment's alone: 2 beta (s - q) / (B T C).
+  out.loss.backward();
+  for (int64_t j = 0; j < kDim; ++j) {
+    const int64_t i = 1;  // sample 0, token 1: not masked
+    const double expected =
+        2.0 * kBeta * (student.value().data()[i * kDim + j] - codes.data()[nearest[size_t(i)] * kDim + j]) / elements;
+    REQUIRE_THAT(student.grad().data()[i * kDim + j], WithinAbs(expected, 1e-7));
+    REQUIRE(student.grad().data()[i * kDim + j] != 0.0f);
+  }
+}
+
+TEST_CASE("Vq.Method.commitment_needs_one_width", "[plugin]") {
+  auto method = make_vq();  // beta 0.25: student tokens of width 5, teacher tokens of width 3
+  REQUIRE_THROWS_AS(method->setup(vq_shapes(), NodeSetup{"objective", 0}), ShapeError);
+  REQUIRE_THROWS_WITH(make_vq()->setup(vq_shapes(), NodeSetup{"objective", 0}),
+                      Contains("vq: the commitment term pulls the student's tokens toward the codes of the teacher's") &&
+                          Contains("[4, 5]") && Contains("[4, 3]") && Contains("set beta: 0"));
+  REQUIRE_NOTHROW(make_vq(Value(Value::Map{{"beta", Value(0.0)}}))->setup(vq_shapes(), NodeSetup{"objective", 0}));
+}
+
 TEST_CASE("Vq.Method.rejects_mismatched_inputs", "[plugin]") {
-  auto method = make_vq();
+  auto method = make_vq(Value(Value::Map{{"beta", Value(0.0)}}));  // the widths differ
   SECTION("token counts differ at setup") {
     REQUIRE_THROWS_AS(method->setup(vq_shapes(kTokens + 1), NodeSetup{"objective", 0}), ShapeError);
     REQUIRE_THROWS_WITH(method->setup(vq_shapes(kTokens + 1), NodeSetup{"objective", 0}),
@@ -336,9 +452,10 @@ TEST_CASE("Vq.Method.rejects_mismatched_inputs", "[plugin]") {
   }
 }
 
-TEST_CASE("Vq.Pipeline.loss_falls_and_codes_stay_in_use", "[plugin][engine]") {
-  // A small version of pipelines/vq_fmnist.yaml on generated images.
-  const char* yaml = R"(name: vq-synthetic
+namespace {
+
+// A small version of pipelines/vq_fmnist.yaml on generated images.
+constexpr const char* kSmallPipeline = R"(name: vq-synthetic
 seed: 0
 train: {epochs: 3, batch_size: 32, log_every_steps: 100,
         optimizer: {plugin: adamw, lr: 2.0e-3, weight_decay: 0.05}, lr_schedule: constant}
@@ -349,9 +466,53 @@ nodes:
   teacher: {ema_of: student, input: data.image, schedule: {plugin: linear, start: 0.996, end: 0.9999}}
   objective: {plugin: vq, student: student.tokens, teacher: teacher.tokens, mask: mask, codes: 16}
 )";
+
+engine::RunResult train_small(const std::vector<std::string>& overrides = {}, const std::string& run_dir = "") {
   const engine::ValidatedPipeline pipeline =
-      engine::validate(PipelineConfig::parse(yaml, "vq.yaml"), testing::builtin_registry());
-  const engine::RunResult run = engine::train(pipeline, {});
+      engine::validate(PipelineConfig::parse(kSmallPipeline, "vq.yaml", overrides), testing::builtin_registry());
+  engine::RunOptions options;
+  options.run_dir = run_dir;
+  return engine::train(pipeline, options);
+}
+
+// The student's weights after 3 steps of the small pipeline with commitment weight `beta`.
+NamedTensors student_after_three_steps(double beta) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("sslflow-vq-beta-" + std::to_string(beta) + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  train_small({"++train.max_steps=3", "++nodes.objective.beta=" + std::to_string(beta)}, dir.string());
+  NamedTensors student;
+  for (auto& [name, t] : io::read_safetensors((dir / "model.safetensors").string()).tensors)
+    if (name.starts_with("student.")) student.emplace_back(name, t);
+  std::filesystem::remove_all(dir);
+  return student;
+}
+
+}  // namespace
+
+TEST_CASE("Vq.Pipeline.beta_changes_training", "[plugin][engine]") {
+  const NamedTensors none = student_after_three_steps(0.0);
+  const NamedTensors strong = student_after_three_steps(5.0);
+  REQUIRE(none.size() == strong.size());
+  REQUIRE(!none.empty());
+  double largest = 0.0;  // the largest change of any weight between the two runs
+  for (size_t i = 0; i < none.size(); ++i) {
+    REQUIRE(none[i].first == strong[i].first);
+    for (int64_t j = 0; j < none[i].second.numel(); ++j)
+      largest = std::max(largest, double(std::abs(none[i].second.data()[j] - strong[i].second.data()[j])));
+  }
+  INFO("largest difference of a student weight between beta 0 and beta 5: " << largest);
+  REQUIRE(largest > 1e-4);
+  // The same beta twice gives the same weights, so the difference is beta's.
+  const NamedTensors again = student_after_three_steps(5.0);
+  for (size_t i = 0; i < strong.size(); ++i)
+    REQUIRE(std::equal(strong[i].second.values().begin(), strong[i].second.values().end(),
+                       again[i].second.values().begin()));
+}
+
+TEST_CASE("Vq.Pipeline.loss_falls_and_codes_stay_in_use", "[plugin][engine]") {
+  const engine::RunResult run = train_small();
   REQUIRE(run.losses.size() == 24);
   const auto window_mean = [&](size_t begin) {
     double s = 0.0;
