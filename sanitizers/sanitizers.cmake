@@ -45,5 +45,6 @@ if(SSLFLOW_SANITIZE STREQUAL "thread")
   add_library(sslflow_tsan_tbb_sync SHARED "${CMAKE_CURRENT_LIST_DIR}/tsan_tbb_sync.cpp")
   target_compile_definitions(sslflow_sanitizer_defaults PRIVATE
     SSLFLOW_TSAN_TBB_SYNC_LIBRARY="$<TARGET_FILE:sslflow_tsan_tbb_sync>")
-  add_dependencies(sslflow_sanitizer_defaults sslflow_tsan_tbb_sync)
+  # Linked as well as loaded, so that every executable is built after it.
+  target_link_libraries(sslflow_sanitizer_defaults INTERFACE sslflow_tsan_tbb_sync)
 endif()
