@@ -15,8 +15,15 @@ namespace sslflow::detail {
 
 namespace {
 
-// oneDNN threads its sgemm with OpenMP, which reads the calling thread's own setting: one
-// OpenMP thread for each thread that calls it, since those are already oneTBB's workers.
+// oneDNN threads its sgemm with OpenMP: Debian 12 ships oneDNN (libdnnl2) built only
+// for the OpenMP runtime, with no sequential or oneTBB-runtime build, and we want oneTBB
+// to be the one thread pool. OpenMP reads each calling thread's own thread count, so every
+// thread that runs a product block (a oneTBB worker, or the thread that waits for them)
+// sets its own to one before its first product. oneDNN then runs the sgemm on the calling
+// thread and never starts an OpenMP team: no OpenMP thread exists, nothing is nested, and
+// libgomp keeps only a small record of that setting per thread, freed when the thread
+// exits. (OMP_NUM_THREADS=1 would do the same for every thread, but libgomp reads it at
+// load time, from the user's environment, which a library cannot set.)
 void single_threaded_blas() {
   thread_local const bool once = (omp_set_num_threads(1), true);
   (void)once;

@@ -4,12 +4,15 @@
 # the installed sslflow finds its own plugins next to itself and the example's plugins
 # through --plugin-path, and trains a short pipeline that uses them.
 #
-# Usage: check_install.sh CMAKE BUILD_DIR SOURCE_DIR GENERATOR
+# Usage: check_install.sh CMAKE BUILD_DIR SOURCE_DIR GENERATOR [CXX_FLAGS]
+# CXX_FLAGS, when given, compiles and links the examples (a sanitizer build passes its
+# -fsanitize flags, so that the example plugins are instrumented as the engine is).
 set -eu
 cmake=$1
 build_dir=$2
 source_dir=$3
 generator=$4
+cxx_flags=${5:-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sslflow-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -29,7 +32,8 @@ step() {
 
 step install "$cmake" --install "$build_dir" --prefix "$prefix"
 step configure "$cmake" -S "$source_dir/examples" -B "$examples" -G "$generator" \
-  -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix"
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_CXX_FLAGS="$cxx_flags" -DCMAKE_MODULE_LINKER_FLAGS="$cxx_flags"
 step build "$cmake" --build "$examples" -j 2
 
 listing=$(env -u SSLFLOW_PLUGIN_PATH "$prefix/bin/sslflow" plugins --plugin-path "$examples")
