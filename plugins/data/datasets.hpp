@@ -35,9 +35,13 @@ class Idx final : public InMemoryDataset {
   int64_t num_classes_;
 };
 
-// Images (N, H, W) or (N, C, H, W) as uint8 (read as value / 255) or float32 in [0, 1];
-// labels (N) as int64, int32 or uint8. The test split and both label files are optional;
-// num_classes() is one more than the largest label, 0 without labels.
+// The most classes a labelled .npy dataset may have; a larger label is taken as corrupt.
+inline constexpr int64_t kMaxClasses = 65536;
+
+// Images (N, H, W) or (N, C, H, W) as uint8 (read as value / 255) or float32 in [0, 1],
+// or (N, H, W, C) with layout nhwc; labels (N) as int64, int32 or uint8, each in
+// [0, min(kMaxClasses, labelled samples of both splits)). The test split and both label
+// files are optional; num_classes() is one more than the largest label, 0 without labels.
 class Npy final : public InMemoryDataset {
  public:
   static Schema schema();
@@ -47,6 +51,7 @@ class Npy final : public InMemoryDataset {
 
  private:
   std::string train_images_, train_labels_, test_images_, test_labels_;  // "" when unset
+  std::string layout_;                                                   // "nchw", "nhwc" or "" when unset
   int64_t num_classes_ = 0;
 };
 

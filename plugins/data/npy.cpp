@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "channels_last.hpp"
 #include "datasets.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/io/npy.hpp"
@@ -23,16 +24,38 @@ struct LoadedImages {
   Shape sample_shape;  // [C, H, W]
 };
 
-LoadedImages load_images(const std::string& path) {
+std::string channels_last_hint(const std::string& path, const std::vector<int64_t>& shape) {
+  return "has shape " + shape_text(shape) + ", which looks like (N, H, W, C) with C = " + std::to_string(shape[3]) +
+         ", while images are read as (N, C, H, W): " + std::to_string(shape[1]) + " channels of " +
+         std::to_string(shape[2]) + " x " + std::to_string(shape[3]) +
+         " pixels. To convert it when loading, set layout: nhwc; or transpose the file once with NumPy: np.save('" +
+         path + "', np.load('" + path + "').transpose(0, 3, 1, 2)); layout: nchw reads it as it is";
+}
+
+// The pixels of `images` in (N, C, H, W) order, converted from (N, H, W, C) = `shape`.
+void make_channels_first(SplitSamples& images, const std::vector<int64_t>& shape) {
+  if (images.bytes.empty())
+    images.floats = to_channels_first(images.floats, shape);
+  else
+    images.bytes = to_channels_first(images.bytes, shape);
+}
+
+// `layout` is "nchw", "nhwc", or empty when unset (nchw, refusing a likely (N, H, W, C)).
+LoadedImages load_images(const std::string& path, const std::string& layout) {
   io::NpyArray array = io::read_npy(path);
   const std::vector<int64_t>& shape = array.shape;
   if (shape.size() != 3 && shape.size() != 4)
     throw FormatError(path, "has shape " + shape_text(shape) + ", expected images (N, H, W) or (N, C, H, W)");
+  if (shape[0] == 0) throw FormatError(path, "has shape " + shape_text(shape) + ", with no images");
   if (std::find(shape.begin() + 1, shape.end(), 0) != shape.end())
     throw FormatError(path, "has shape " + shape_text(shape) + ", with an empty image");
+  if (layout.empty() && looks_channels_last(shape)) throw FormatError(path, channels_last_hint(path, shape));
+  const bool channels_last = layout == "nhwc" && shape.size() == 4;
 
   LoadedImages images;
-  images.sample_shape = shape.size() == 3 ? Shape{1, shape[1], shape[2]} : Shape{shape[1], shape[2], shape[3]};
+  images.sample_shape = shape.size() == 3 ? Shape{1, shape[1], shape[2]}
+                        : channels_last   ? Shape{shape[3], shape[1], shape[2]}
+                                          : Shape{shape[1], shape[2], shape[3]};
   images.samples.count = shape[0];
   if (array.descr == "|u1") {
     images.samples.bytes = std::move(array.bytes);
@@ -48,6 +71,7 @@ LoadedImages load_images(const std::string& path) {
   } else {
     throw FormatError(path, "has dtype '" + array.descr + "', expected images as uint8 ('|u1') or float32 ('<f4')");
   }
+  if (channels_last) make_channels_first(images.samples, shape);
   return images;
 }
 
@@ -58,17 +82,27 @@ std::vector<int64_t> load_labels(const std::string& path, int64_t count, const s
   if (array.shape.size() != 1 || array.shape[0] != count)
     throw FormatError(path, "has shape " + shape_text(array.shape) + ", expected (" + std::to_string(count) +
                                 ",): one label for each image of " + images_path);
-  std::vector<int64_t> labels = array.to_int64();
-  const auto negative = std::find_if(labels.begin(), labels.end(), [](int64_t label) { return label < 0; });
-  if (negative != labels.end())
-    throw FormatError(path, "has label " + std::to_string(*negative) + " at index " +
-                                std::to_string(negative - labels.begin()) + "; labels must be 0 or more");
-  return labels;
+  return array.to_int64();
+}
+
+// Checks that every label of `path` is a class index in [0, min(kMaxClasses, labelled)),
+// where `labelled` counts the labelled samples of both splits: a dataset cannot have more
+// classes than labelled samples, and a label beyond that is corrupt, not a class.
+void check_labels(const std::string& path, const std::vector<int64_t>& labels, int64_t labelled) {
+  const int64_t bound = std::min(kMaxClasses, labelled);
+  const auto bad = std::find_if(labels.begin(), labels.end(), [&](int64_t label) { return label < 0 || label >= bound; });
+  if (bad == labels.end()) return;
+  const std::string why = bound == kMaxClasses
+                              ? "sslflow reads at most " + std::to_string(kMaxClasses) + " classes"
+                              : "labels number the classes from 0, and there cannot be more classes than the " +
+                                    std::to_string(labelled) + " labelled samples";
+  throw FormatError(path, "has label " + std::to_string(*bad) + " at index " + std::to_string(bad - labels.begin()) +
+                              ", outside [0, " + std::to_string(bound) + "): " + why);
 }
 
 // A split's images and, when `labels_path` is set, its labels.
-LoadedImages load_split(const std::string& images_path, const std::string& labels_path) {
-  LoadedImages split = load_images(images_path);
+LoadedImages load_split(const std::string& images_path, const std::string& labels_path, const std::string& layout) {
+  LoadedImages split = load_images(images_path, layout);
   if (!labels_path.empty()) split.samples.labels = load_labels(labels_path, split.samples.count, images_path);
   return split;
 }
@@ -87,6 +121,11 @@ Schema Npy::schema() {
           .optional(),
       Option("test_images", "", ".npy test images shaped as the training images; unset for no test split").optional(),
       Option("test_labels", "", ".npy test labels (N), int64, int32 or uint8").optional(),
+      Option("layout", "",
+             "order of 4-D images: nchw (N, C, H, W) or nhwc (N, H, W, C), converted; unset: nchw, refusing "
+             "a shape whose last dimension of 1, 3 or 4 follows a larger one")
+          .one_of({"nchw", "nhwc"})
+          .optional(),
   };
 }
 
@@ -95,21 +134,25 @@ Npy::Npy(const Params& params)
       train_images_(params.get<std::string>("train_images")),
       train_labels_(optional_path(params, "train_labels")),
       test_images_(optional_path(params, "test_images")),
-      test_labels_(optional_path(params, "test_labels")) {
+      test_labels_(optional_path(params, "test_labels")),
+      layout_(optional_path(params, "layout")) {
   if (!test_labels_.empty() && test_images_.empty())
     throw OptionError(params.owner() + ": option 'test_labels' is set without 'test_images'");
 }
 
 void Npy::open() {
-  LoadedImages train = load_split(train_images_, train_labels_);
+  LoadedImages train = load_split(train_images_, train_labels_, layout_);
   LoadedImages test;
   test.sample_shape = train.sample_shape;
   if (!test_images_.empty()) {
-    test = load_split(test_images_, test_labels_);
+    test = load_split(test_images_, test_labels_, layout_);
     if (!(test.sample_shape == train.sample_shape))
       throw FormatError(test_images_, "has images of shape " + test.sample_shape.str() + ", the training images " +
                                           train.sample_shape.str() + " (" + train_images_ + ")");
   }
+  const auto labelled = static_cast<int64_t>(train.samples.labels.size() + test.samples.labels.size());
+  check_labels(train_labels_, train.samples.labels, labelled);
+  check_labels(test_labels_, test.samples.labels, labelled);
   num_classes_ = std::max(classes_in(train.samples.labels), classes_in(test.samples.labels));
   set_sample_shape(train.sample_shape);
   set_split(Split::Train, std::move(train.samples));

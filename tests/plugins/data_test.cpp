@@ -31,6 +31,7 @@ using sslflow::testing::write_bytes;
 namespace {
 
 constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+constexpr int64_t kMaxClasses = 65536;  // the most classes dataset/npy documents
 
 // The shipped data library, loaded once from the build tree's plugin directory.
 const sslflow::Registry& data_registry() {
@@ -383,6 +384,43 @@ TEST_CASE("Data.Npy.malformed", "[plugin]") {
     sslflow::io::write_npy(labels, std::vector<int64_t>{0, -1, 2, 3});
     require_open_error(*make_dataset("npy", options), labels, "label -1 at index 1");
   }
+  SECTION("labels far beyond the number of samples") {
+    for (int64_t huge : {int64_t{1000000}, int64_t{1} << 40, INT64_MAX}) {
+      INFO(huge);
+      sslflow::io::write_npy(labels, std::vector<int64_t>{0, 1, huge, 3});
+      require_open_error(*make_dataset("npy", options), labels,
+                         "has label " + std::to_string(huge) + " at index 2, outside [0, 4)");
+    }
+  }
+  SECTION("a label equal to the number of labelled samples") {
+    sslflow::io::write_npy(labels, std::vector<int64_t>{0, 1, 4, 3});
+    require_open_error(*make_dataset("npy", options), labels,
+                       "label 4 at index 2, outside [0, 4): labels number the classes from 0");
+  }
+  SECTION("test labels count the labelled samples of both splits") {
+    const std::string test_labels = dir.file("test_labels.npy");
+    options.emplace_back("test_labels", test_labels);
+    sslflow::io::write_npy(test_labels, std::vector<int64_t>{5, 0});
+    CHECK(open_dataset("npy", options)->num_classes() == 6);
+    sslflow::io::write_npy(test_labels, std::vector<int64_t>{0, 6});
+    require_open_error(*make_dataset("npy", options), test_labels, "label 6 at index 1, outside [0, 6)");
+  }
+  SECTION("more classes than sslflow reads") {
+    const int64_t count = kMaxClasses + 10;
+    write_u1_npy(train, {count, 1, 1}, std::vector<uint8_t>(size_t(count)));
+    std::vector<int64_t> many(size_t(count), 0);
+    many[7] = kMaxClasses;
+    sslflow::io::write_npy(labels, many);
+    require_open_error(*make_dataset("npy", {{"train_images", train}, {"train_labels", labels}}), labels,
+                       "label 65536 at index 7, outside [0, 65536): sslflow reads at most 65536 classes");
+    many[7] = kMaxClasses - 1;
+    sslflow::io::write_npy(labels, many);
+    CHECK(open_dataset("npy", {{"train_images", train}, {"train_labels", labels}})->num_classes() == 65536);
+  }
+  SECTION("no images") {
+    sslflow::io::write_npy(train, Tensor(Shape{0, 2, 3}));
+    require_open_error(*make_dataset("npy", {{"train_images", train}}), train, "has shape (0, 2, 3), with no images");
+  }
   SECTION("float labels") {
     sslflow::io::write_npy(labels, ramp(Shape{4}));
     require_open_error(*make_dataset("npy", options), labels, "expected labels as int64, int32 or uint8");
@@ -407,6 +445,59 @@ TEST_CASE("Data.Npy.malformed", "[plugin]") {
   }
   SECTION("test labels without test images") {
     CHECK_THROWS_AS(make_dataset("npy", {{"train_images", train}, {"test_labels", labels}}), sslflow::OptionError);
+  }
+}
+
+TEST_CASE("Data.Npy.channels_last", "[plugin]") {
+  TempDir dir;
+  const std::string train = dir.file("train.npy");
+  const std::vector<int64_t> nhwc{2, 4, 5, 3};
+  std::vector<uint8_t> bytes(2 * 4 * 5 * 3);  // (N, H, W, C)
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = uint8_t(i * 7 % 256);
+  write_u1_npy(train, nhwc, bytes);
+  auto stored = [&](size_t n, size_t y, size_t x, size_t c) { return float(bytes[((n * 4 + y) * 5 + x) * 3 + c]) / 255.0f; };
+
+  SECTION("refused unless the layout is set") {
+    require_open_error(*make_dataset("npy", {{"train_images", train}}), train,
+                       "has shape (2, 4, 5, 3), which looks like (N, H, W, C) with C = 3");
+    require_open_error(*make_dataset("npy", {{"train_images", train}}), train,
+                       "np.save('" + train + "', np.load('" + train + "').transpose(0, 3, 1, 2))");
+    write_u1_npy(train, {2, 28, 28, 1}, std::vector<uint8_t>(2 * 28 * 28));
+    require_open_error(*make_dataset("npy", {{"train_images", train}}), train, "set layout: nhwc");
+  }
+  SECTION("nhwc converts to (N, C, H, W)") {
+    auto dataset = open_dataset("npy", {{"train_images", train}, {"layout", "nhwc"}});
+    REQUIRE(dataset->sample_shape() == Shape{3, 4, 5});
+    for (size_t n = 0; n < 2; ++n) {
+      const Sample s = read_sample(*dataset, Split::Train, int64_t(n));
+      for (size_t c = 0; c < 3; ++c)
+        for (size_t y = 0; y < 4; ++y)
+          for (size_t x = 0; x < 5; ++x) CHECK(s.pixels[(c * 4 + y) * 5 + x] == stored(n, y, x, c));
+    }
+  }
+  SECTION("nhwc converts float32 images and the test split") {
+    Tensor floats(Shape{2, 4, 5, 3});
+    for (int64_t i = 0; i < floats.numel(); ++i) floats.data()[i] = float(i) / 128.0f;
+    sslflow::io::write_npy(train, floats);
+    sslflow::io::write_npy(dir.file("test.npy"), floats);
+    auto dataset = open_dataset("npy", {{"train_images", train}, {"test_images", dir.file("test.npy")}, {"layout", "nhwc"}});
+    REQUIRE(dataset->sample_shape() == Shape{3, 4, 5});
+    // Pixel (n=1, c=2, y=3, x=4) is element ((1 * 4 + 3) * 5 + 4) * 3 + 2 of the file.
+    CHECK(read_sample(*dataset, Split::Train, 1).pixels.back() == floats.data()[(7 * 5 + 4) * 3 + 2]);
+    // Pixel (n=1, c=0, y=1, x=0) is element ((1 * 4 + 1) * 5 + 0) * 3 + 0.
+    CHECK(read_sample(*dataset, Split::Test, 1).pixels[5] == floats.data()[(5 * 5 + 0) * 3 + 0]);
+  }
+  SECTION("nchw reads the array as it is") {
+    auto dataset = open_dataset("npy", {{"train_images", train}, {"layout", "nchw"}});
+    REQUIRE(dataset->sample_shape() == Shape{4, 5, 3});
+    CHECK(read_sample(*dataset, Split::Train, 1).pixels[4] == float(bytes[60 + 4]) / 255.0f);
+  }
+  SECTION("channels first with a small last dimension is not suspect") {
+    write_u1_npy(train, {2, 3, 4, 4}, std::vector<uint8_t>(2 * 3 * 4 * 4));
+    CHECK(open_dataset("npy", {{"train_images", train}})->sample_shape() == Shape{3, 4, 4});
+  }
+  SECTION("an unknown layout") {
+    CHECK_THROWS_AS(make_dataset("npy", {{"train_images", train}, {"layout", "chwn"}}), sslflow::Error);
   }
 }
 
