@@ -6,6 +6,7 @@
 #include <boost/graph/graphviz.hpp>
 #include <boost/graph/topological_sort.hpp>
 
+#include "config/config_value.hpp"
 #include "sslflow/error.hpp"
 
 namespace sslflow::engine {
@@ -88,6 +89,11 @@ PipelineGraph::PipelineGraph(std::vector<NodeSpec> nodes) : nodes_(std::move(nod
     std::string chain;
     for (size_t v : cycle) chain += nodes_[v - 1].name + " -> ";
     chain += nodes_[cycle.front() - 1].name;
+    const NodeSpec& closing_reader = nodes_[cycle.front() - 1];
+    const std::string& closing_writer = nodes_[cycle.back() - 1].name;
+    for (const auto& [port, refs] : closing_reader.inputs)
+      for (const PortRef& ref : refs)
+        if (ref.node == closing_writer) throw config_error(ref.mark, "the pipeline's nodes form a cycle: " + chain);
     throw GraphError("the pipeline's nodes form a cycle: " + chain);
   }
   std::vector<size_t> reversed;

@@ -105,14 +105,19 @@ void wire_ports(std::vector<NodeSpec>& nodes) {
       for (PortRef& ref : refs) {
         const std::vector<PortSpec>* outputs = &data_outputs();
         int applications = 1;
+        std::string producer_kind = "dataset";
         if (ref.node != "data") {
           auto producer = std::find_if(nodes.begin(), nodes.end(), [&](const NodeSpec& n) { return n.name == ref.node; });
           if (producer == nodes.end())
             throw config_error(ref.mark, "node '" + node.name + "': input '" + ref.str() + "' names no node" +
                                              did_you_mean(ref.node, names));
           outputs = &producer->plugin.info->signature.outputs;
+          producer_kind = producer->plugin.kind;
           applications = producer->applications();
         }
+        if (outputs->empty())
+          throw config_error(ref.mark, "node '" + node.name + "': input '" + ref.str() + "' names '" + ref.node +
+                                           "', a " + producer_kind + " node, which has no outputs to read");
         if (ref.port.empty()) {
           auto match = std::find_if(outputs->begin(), outputs->end(), [&](const PortSpec& p) { return p.type == expected; });
           ref.port = match != outputs->end() ? match->name : outputs->front().name;

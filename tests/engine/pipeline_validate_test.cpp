@@ -125,7 +125,19 @@ nodes:
   enc: {plugin: toy_linear, input: a}
   objective: {plugin: toy_align, inputs: [enc, enc]}
 )";
-  require_error_at(yaml, 4, 3, "cycle: a -> b -> a");
+  require_error_at(yaml, 4, 33, "cycle: a -> b -> a");
+}
+
+TEST_CASE("Engine.validate.reading_a_node_without_outputs_is_an_error", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("input: data.image, std"), 17, "input: objective");
+  require_error_at(yaml, 7, 37, "names 'objective', a method node, which has no outputs to read");
+}
+
+TEST_CASE("Engine.validate.self_reference_is_a_cycle", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("input: data.image, std"), 17, "input: view2");
+  require_error_at(yaml, 7, 37, "cycle: view2 -> view2");
 }
 
 TEST_CASE("Engine.validate.teacher_of_unknown_node", "[engine]") {
