@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   app.add_option("--plugin-path", global.plugin_paths,
                  "also load plugins from DIR (repeatable; after the built-in directory and SSLFLOW_PLUGIN_PATH)")
       ->type_name("DIR")
-      ->expected(1)
+      ->check(CLI::ExistingDirectory)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
   sslflow::add_plugins_command(app, global);
