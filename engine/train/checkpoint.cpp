@@ -1,7 +1,11 @@
 #include "train/checkpoint.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -90,22 +94,56 @@ Checkpoint read_checkpoint(const fs::path& dir, int64_t total_steps) {
   return c;
 }
 
+// Makes the entries of `dir` durable (a rename into it, a directory created in it).
+void sync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw FormatError(dir.string(), "cannot open the directory to sync it");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0 && errno != EINVAL) throw FormatError(dir.string(), "cannot sync the directory");
+}
+
+// Removes what an interrupted write left in `dir`: "<name>.tmp.<pid>[.<n>]" files and
+// directories.
+void remove_stale_temporaries(const fs::path& dir) {
+  if (!fs::is_directory(dir)) return;
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) stale.push_back(entry.path());
+  for (const fs::path& p : stale) fs::remove_all(p);
+}
+
 }  // namespace
 
 void write_checkpoint(const std::string& run_dir, const Checkpoint& c, int keep) {
   const fs::path root = fs::path(run_dir) / "checkpoints";
   const fs::path dir = root / step_dir_name(c.step);
-  fs::create_directories(dir);
-  io::write_safetensors((dir / "model.safetensors").string(), c.model);
-  io::write_safetensors((dir / "optimizer.safetensors").string(), c.optimizer);
-  nlohmann::ordered_json state{{"step", c.step}, {"pipeline", c.pipeline_name}, {"seed", c.seed}};
-  io::write_file_atomically((dir / "state.json").string(), [&](std::ostream& out) { out << state.dump(2) << '\n'; });
-  write_marker(dir);
+  const fs::path staging = dir.string() + ".tmp." + std::to_string(::getpid());
+  try {
+    fs::create_directories(root);
+    remove_stale_temporaries(root);
+    fs::create_directory(staging);
+    io::write_safetensors((staging / "model.safetensors").string(), c.model);
+    io::write_safetensors((staging / "optimizer.safetensors").string(), c.optimizer);
+    nlohmann::ordered_json state{{"step", c.step}, {"pipeline", c.pipeline_name}, {"seed", c.seed}};
+    io::write_file_atomically((staging / "state.json").string(),
+                              [&](std::ostream& out) { out << state.dump(2) << '\n'; });
+    write_marker(staging);
+    fs::remove_all(dir);  // an unusable checkpoint of this step, passed over by a resume
+    fs::rename(staging, dir);
+    sync_directory(root);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove_all(staging, ignored);
+    throw Error("cannot write checkpoint " + dir.string() + " (the previous checkpoints are kept): " + e.what());
+  }
   std::vector<fs::path> all = complete_checkpoints(root);
   for (size_t i = 0; i + static_cast<size_t>(keep) < all.size(); ++i) fs::remove_all(all[i]);
 }
 
 std::optional<Checkpoint> latest_checkpoint(const std::string& run_dir, int64_t total_steps, std::ostream* log) {
+  remove_stale_temporaries(run_dir);
+  remove_stale_temporaries(fs::path(run_dir) / "checkpoints");
   const std::vector<fs::path> all = complete_checkpoints(fs::path(run_dir) / "checkpoints");
   for (auto dir = all.rbegin(); dir != all.rend(); ++dir) {
     try {

@@ -3,8 +3,11 @@
 // A checkpoint is a directory <run_dir>/checkpoints/step-<N>/ holding model.safetensors
 // (every node's parameters and buffers, teachers included, by "<node>.<name>"),
 // optimizer.safetensors (the optimizer's state) and state.json (the steps done, the
-// epoch, the pipeline's name and seed). Each file is written atomically, and a COMPLETE
-// marker last: a directory without it is an interrupted write and is ignored. The marker
+// epoch, the pipeline's name and seed). The files, then a COMPLETE marker, are written and
+// synced in step-<N>.tmp.<pid>/, which is renamed to step-<N>/ and the checkpoint directory
+// synced before older checkpoints are pruned; a write that fails removes its temporary
+// directory and throws naming the path, and what an interrupted one left is removed at
+// the next write or resume. The marker
 // lists each file's SHA-256 in sha256sum's format ("<hex>  <name>" a line; check one by
 // hand with `cd step-N && sha256sum -c COMPLETE`). SHA-256 rather than a 64-bit hash: the
 // tools at hand check it, and at checkpoint sizes its cost is one more read of the files.

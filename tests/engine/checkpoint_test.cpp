@@ -1,9 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "sslflow/error.hpp"
 #include "train/checkpoint.hpp"
 
 using namespace sslflow;
@@ -85,4 +91,41 @@ TEST_CASE("Checkpoint.Resume.all_corrupt_gives_none", "[engine]") {
   std::ostringstream log;
   CHECK_FALSE(latest_checkpoint(run.string(), 10, &log));
   CHECK_THAT(log.str(), Catch::Contains("step-000000002/optimizer.safetensors"));
+}
+
+TEST_CASE("Checkpoint.Write.stale_temporaries_are_removed", "[engine]") {
+  const fs::path run = run_with_two_checkpoints("stale");
+  const fs::path stale_dir = run / "checkpoints" / "step-000000006.tmp.123";
+  fs::create_directories(stale_dir);
+  std::ofstream(run / "model.safetensors.tmp.123.0") << "partial";
+  std::ostringstream log;
+  REQUIRE(latest_checkpoint(run.string(), 10, &log));
+  CHECK_FALSE(fs::exists(stale_dir));
+  CHECK_FALSE(fs::exists(run / "model.safetensors.tmp.123.0"));
+}
+
+TEST_CASE("Checkpoint.Write.failure_names_the_path_and_keeps_the_previous", "[engine]") {
+  const fs::path run = run_with_two_checkpoints("full");
+  Tensor big(Shape{1 << 16});  // 256 KiB, over the file size limit below
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  getrlimit(RLIMIT_FSIZE, &saved);
+  rlimit small = saved;
+  small.rlim_cur = 64 * 1024;
+  setrlimit(RLIMIT_FSIZE, &small);
+  std::string message;
+  try {
+    write_checkpoint(run.string(), {"", 6, {{"node.w", big}}, {}, "p", 1}, 2);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, SIG_DFL);
+  CHECK_THAT(message, Catch::Contains("cannot write checkpoint") && Catch::Contains("step-000000006"));
+  CHECK_FALSE(fs::exists(run / "checkpoints" / "step-000000006"));
+  CHECK_FALSE(fs::exists(run / "checkpoints" / ("step-000000006.tmp." + std::to_string(::getpid()))));
+  std::ostringstream log;
+  const auto c = latest_checkpoint(run.string(), 10, &log);
+  REQUIRE(c);
+  CHECK(c->step == 4);
 }
