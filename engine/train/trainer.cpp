@@ -93,8 +93,8 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
 
   int64_t first_step = 0;
   if (options.resume) {
-    const std::optional<Checkpoint> c = latest_checkpoint(options.run_dir);
-    if (!c) throw Error("nothing to resume: " + options.run_dir + "/checkpoints holds no complete checkpoint");
+    const std::optional<Checkpoint> c = latest_checkpoint(options.run_dir, total, options.log);
+    if (!c) throw Error("nothing to resume: " + options.run_dir + "/checkpoints holds no usable checkpoint");
     nodes.load_state_dict(c->model);
     optimizer->load_state(c->optimizer);
     first_step = c->step;
