@@ -3,7 +3,7 @@
 // A checkpoint is a directory <run_dir>/checkpoints/step-<N>/ holding model.safetensors
 // (every node's parameters and buffers, teachers included, by "<node>.<name>"),
 // optimizer.safetensors (the optimizer's state) and state.json (the steps done, the
-// epoch, the pipeline's name and seed). The files, then a COMPLETE marker, are written and
+// pipeline's name and seed, the SHA-256 of its resolved config). The files, then a COMPLETE marker, are written and
 // synced in step-<N>.tmp.<pid>/, which is renamed to step-<N>/ and the checkpoint directory
 // synced before older checkpoints are pruned; a write that fails removes its temporary
 // directory and throws naming the path, and what an interrupted one left is removed at
@@ -32,6 +32,7 @@ struct Checkpoint {
   NamedTensors optimizer;
   std::string pipeline_name;
   uint64_t seed = 0;
+  std::string config_sha256;  // of the resolved config the run was written under
 };
 
 // Writes the checkpoint of `step` completed steps and prunes older ones beyond `keep`.

@@ -9,6 +9,19 @@
 #include "sslflow/error.hpp"
 
 namespace sslflow::engine {
+namespace {
+
+std::string hex_of(const unsigned char* digest, unsigned int size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+}  // namespace
 
 std::string sha256_of_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -23,13 +36,15 @@ std::string sha256_of_file(const std::string& path) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest;
   unsigned int size = 0;
   EVP_DigestFinal_ex(ctx.get(), digest.data(), &size);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return hex_of(digest.data(), size);
+}
+
+std::string sha256_of_text(std::string_view text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest;
+  unsigned int size = 0;
+  if (EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1)
+    throw Error("cannot compute a SHA-256 digest");
+  return hex_of(digest.data(), size);
 }
 
 }  // namespace sslflow::engine

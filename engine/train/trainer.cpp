@@ -16,6 +16,7 @@
 #include "sslflow/interfaces/optimizer.hpp"
 #include "sslflow/io/safetensors.hpp"
 #include "train/checkpoint.hpp"
+#include "train/sha256.hpp"
 #include "train/ema.hpp"
 #include "train/evaluations.hpp"
 #include "train/lr_schedule.hpp"
@@ -26,6 +27,14 @@
 namespace sslflow::engine {
 
 namespace {
+
+// The SHA-256 of the resolved config, without its leading comment (which names the file it
+// was read from), so that the config a resume reads back from the run directory matches.
+std::string config_digest(const ValidatedPipeline& pipeline) {
+  std::string_view yaml = pipeline.resolved_yaml;
+  while (yaml.starts_with('#')) yaml.remove_prefix(std::min(yaml.size(), yaml.find('\n') + 1));
+  return sha256_of_text(yaml);
+}
 
 // Rescales gradients so that their global L2 norm is at most max_norm; returns the norm
 // before clipping. Throws naming the first parameter with a non-finite gradient.
@@ -95,6 +104,10 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   if (options.resume) {
     const std::optional<Checkpoint> c = latest_checkpoint(options.run_dir, total, options.log);
     if (!c) throw Error("nothing to resume: " + options.run_dir + "/checkpoints holds no usable checkpoint");
+    if (c->config_sha256 != config_digest(pipeline))
+      throw Error(options.run_dir + "/config.yaml: differs from the configuration " + c->dir +
+                  " was written under (their SHA-256 differ); a resume continues a run as it was configured, "
+                  "start a new run to change it");
     nodes.load_state_dict(c->model);
     optimizer->load_state(c->optimizer);
     first_step = c->step;
@@ -102,7 +115,8 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   }
   auto save_checkpoint = [&](int64_t steps_done) {
     if (options.run_dir.empty()) return;
-    write_checkpoint(options.run_dir, {"", steps_done, nodes.state_dict(), optimizer->state(), pipeline.name, pipeline.seed},
+    write_checkpoint(options.run_dir, {"", steps_done, nodes.state_dict(), optimizer->state(), pipeline.name, pipeline.seed,
+                      config_digest(pipeline)},
                      static_cast<int>(t.keep_checkpoints));
   };
   MetricsLog log(options.run_dir, options.resume ? first_step : -1);

@@ -1,0 +1,35 @@
+#!/bin/sh
+# A run stopped after a checkpoint, whose config.yaml is then edited, is refused by
+# `sslflow run --resume` with an error naming config.yaml; the unedited copy resumes.
+#   resume_refuses_edited_config.sh SSLFLOW PIPELINE WORK_DIR [OVERRIDE...]
+set -u
+sslflow=$1
+pipeline=$2
+work=$3
+shift 3
+rm -rf "$work"
+mkdir -p "$work"
+
+"$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/run" >/dev/null 2>"$work/run.log" &
+pid=$!
+tries=0
+until ls "$work"/run/checkpoints/step-*/COMPLETE >/dev/null 2>&1; do
+  tries=$((tries + 1))
+  if [ "$tries" -gt 600 ]; then echo "no checkpoint appeared"; kill "$pid"; exit 1; fi
+  sleep 0.05
+done
+kill -TERM "$pid"
+wait "$pid"
+[ "$?" -eq 3 ] || { echo "the run did not stop with status 3:"; cat "$work/run.log"; exit 1; }
+
+cp -r "$work/run" "$work/edited"
+sed -i 's/^seed: .*/seed: 12345/' "$work/edited/config.yaml"
+grep -q '^seed: 12345' "$work/edited/config.yaml" || { echo "config.yaml has no top-level seed to edit"; exit 1; }
+output=$("$sslflow" run --resume "$work/edited" 2>&1)
+status=$?
+printf '%s\n' "$output"
+[ "$status" -eq 1 ] || { echo "resuming the edited run exited with $status, expected 1"; exit 1; }
+printf '%s\n' "$output" | grep -q "edited/config.yaml: differs from the configuration" ||
+  { echo "the error does not name config.yaml"; exit 1; }
+"$sslflow" run --resume "$work/run" >"$work/resume.log" 2>&1 ||
+  { echo "resuming the unedited run failed:"; cat "$work/resume.log"; exit 1; }
