@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
+#include "app/signals.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/version.hpp"
 
@@ -37,6 +38,7 @@ void keep_large_blocks_on_the_heap() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sslflow::take_termination_signals();  // before any thread starts (signals.hpp)
   keep_large_blocks_on_the_heap();
   CLI::App app{"sslflow: self-supervised learning pipelines built from plugins", "sslflow"};
   app.set_version_flag("--version", SSLFLOW_VERSION_STRING);

@@ -2,13 +2,11 @@
 // sslflow run --resume RUN_DIR: continues a run from its newest checkpoint.
 // --debug-nonfinite names the first node whose outputs hold NaN or infinity.
 // Progress and logs go to stderr; the closing table of results to stdout. The exit
-// status is 0 only when every pipeline succeeded; SIGINT or SIGTERM finish the current
-// step, write a checkpoint and exit with kExitInterrupted.
-#include <csignal>
+// status is 0 only when every pipeline succeeded; SIGINT, SIGTERM or SIGHUP finish the
+// current step, write a checkpoint and exit with kExitInterrupted (signals.hpp).
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <iostream>
 #include <memory>
 
@@ -16,6 +14,7 @@
 
 #include "app/commands.hpp"
 #include "app/pipeline_args.hpp"
+#include "app/signals.hpp"
 #include "graph/validate.hpp"
 #include "sslflow/error.hpp"
 #include "train/batch_runner.hpp"
@@ -33,10 +32,6 @@ struct RunArgs {
   std::string resume;
   bool debug_nonfinite = false;
 };
-
-std::atomic<bool> stop_requested{false};
-
-extern "C" void request_stop(int) { stop_requested = true; }
 
 // Pipelines to run: the files and overrides given, or the resolved config of a run to resume.
 std::vector<engine::ValidatedPipeline> pipelines_to_run(const RunArgs& args, const Registry& registry) {
@@ -81,12 +76,11 @@ void add_run_command(CLI::App& app, const GlobalOptions& global) {
     options.debug_nonfinite = args->debug_nonfinite;
     options.log = &std::cerr;
     options.progress_bar = isatty(STDERR_FILENO) != 0;
-    options.stop = &stop_requested;
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
-    const auto runs = engine::run_batch(pipelines, options);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    const auto runs = [&] {
+      const StopOnSignal stop;
+      options.stop = &stop.requested();
+      return engine::run_batch(pipelines, options);
+    }();
     std::cout << engine::summary_table(runs);
     for (const engine::RunSummary& r : runs)
       if (const std::string table = engine::representation_table(r.result.final_metrics); !table.empty())
