@@ -95,9 +95,14 @@ std::string padded(const std::string& text, size_t width) {
 void print_list(const LoadedPlugins& loaded, bool json) {
   const std::vector<const PluginInfo*> plugins = loaded.registry.list();
   if (json) {
-    Json out{{"search_path", Json::array()}, {"plugins", Json::array()}, {"skipped", Json::array()}};
+    Json out{{"search_path", Json::array()},
+             {"plugins", Json::array()},
+             {"refused", Json::array()},
+             {"skipped", Json::array()}};
     for (const auto& dir : loaded.search_path) out["search_path"].push_back(dir.string());
     for (const PluginInfo* info : plugins) out["plugins"].push_back(plugin_json(*info));
+    for (const RefusedLibrary& r : loaded.registry.refused())
+      out["refused"].push_back({{"library", r.library}, {"reason", r.reason}});
     for (const SkippedLibrary& s : loaded.skipped)
       out["skipped"].push_back({{"library", s.path.string()}, {"reason", s.reason}});
     std::cout << out.dump(2) << "\n";
@@ -115,10 +120,14 @@ void print_list(const LoadedPlugins& loaded, bool json) {
     std::cout << "  " << padded(info->name, name_width) << "  " << padded(info->description, description_width) << "  "
               << info->library << " " << info->library_version << "\n";
   }
+  const std::vector<RefusedLibrary>& refused = loaded.registry.refused();
+  if (!refused.empty()) std::cout << (plugins.empty() ? "" : "\n") << "refused\n";
+  for (const RefusedLibrary& r : refused) std::cout << "  " << r.library << ": " << r.reason << "\n";
   std::string dirs;
   for (const auto& dir : loaded.search_path) dirs += (dirs.empty() ? "" : ":") + dir.string();
-  std::cout << (plugins.empty() ? "" : "\n") << counted(plugins.size(), "plugin", "plugins") << " from "
-            << counted(loaded.libraries.size(), "library", "libraries")
+  std::cout << (plugins.empty() && refused.empty() ? "" : "\n") << counted(plugins.size(), "plugin", "plugins")
+            << " from " << counted(loaded.libraries.size(), "library", "libraries")
+            << (refused.empty() ? "" : ", " + std::to_string(refused.size()) + " refused")
             << "; search path: " << (dirs.empty() ? "(empty)" : dirs) << "\n";
 }
 

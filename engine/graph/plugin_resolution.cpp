@@ -82,6 +82,8 @@ PluginSpec resolve_plugin(const std::vector<std::string>& kinds, const ConfigVal
       for (const std::string& n : registry.names(kind)) known.push_back(n);
     std::string hint = did_you_mean(name, known);
     if (hint.empty()) hint = known.empty() ? " (none is installed)" : "; installed: " + join(known);
+    for (const RefusedLibrary& refused : registry.refused())
+      hint += "; refused, so not searched: " + refused.library + " (" + refused.reason + ")";
     throw config_error(name_value->mark(), owner + ": no " + join(kinds) + " plugin named '" + name + "'" + hint);
   }
   std::vector<std::string> skip = reserved;

@@ -6,12 +6,14 @@
 #include <string_view>
 #include <system_error>
 
-#include <boost/dll/runtime_symbol_info.hpp>
-#include <boost/dll/shared_library.hpp>
+#include <dlfcn.h>
 
+#include <boost/dll/runtime_symbol_info.hpp>
+
+#include "plugin/descriptor_check.hpp"
+#include "plugin/elf_check.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/plugin.hpp"
-#include "sslflow/version.hpp"
 
 namespace sslflow {
 
@@ -22,34 +24,22 @@ namespace {
 constexpr std::string_view kLibraryPrefix = "libsslflow_";
 constexpr std::string_view kLibrarySuffix = ".so";
 
-// Every library loaded by any loader. Deliberately never destroyed, so nothing is unloaded,
-// not even at exit, while objects whose code lives in a library may still be alive.
-std::vector<boost::dll::shared_library>& resident_libraries() {
-  static auto* libraries = new std::vector<boost::dll::shared_library>();
-  return *libraries;
+// A library handle is never closed, not even at exit: objects whose code lives in a library
+// may outlive any loader, and a refused library's static initialisers have already run.
+void* open_library(const std::string& library) {
+  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* why = dlerror();
+    throw PluginError(library, std::string("cannot load the plugin library: ") + (why ? why : "dlopen failed"));
+  }
+  return handle;
 }
 
-std::string sdk_version(uint32_t major, uint32_t minor) { return std::to_string(major) + "." + std::to_string(minor); }
-
-// Refuses a descriptor this engine cannot use; reads abi_version before any other field,
-// since the rest of the layout belongs to that ABI version.
-void check_descriptor(const PluginDescriptor* descriptor, const std::string& library) {
-  if (!descriptor) throw PluginError(library, std::string(kDescriptorSymbol) + "() returned no descriptor");
-  if (descriptor->abi_version != kAbiVersion)
-    throw PluginError(library, "built for plugin ABI version " + std::to_string(descriptor->abi_version) +
-                                   ", but this sslflow loads ABI version " + std::to_string(kAbiVersion) +
-                                   "; rebuild the plugin against this sdk");
-  const std::string compiler = descriptor->compiler ? descriptor->compiler : "<none>";
-  if (compiler != SSLFLOW_COMPILER_ID)
-    throw PluginError(library, "built with compiler '" + compiler + "', but this sslflow was built with '" +
-                                   SSLFLOW_COMPILER_ID + "'; rebuild the plugin with the same compiler");
-  if (descriptor->sdk_version_major != SSLFLOW_VERSION_MAJOR || descriptor->sdk_version_minor != SSLFLOW_VERSION_MINOR)
-    throw PluginError(library,
-                      "built against sdk " + sdk_version(descriptor->sdk_version_major, descriptor->sdk_version_minor) +
-                          ", but this sslflow's sdk is " + sdk_version(SSLFLOW_VERSION_MAJOR, SSLFLOW_VERSION_MINOR) +
-                          "; rebuild the plugin against this sdk");
-  if (!descriptor->name || !descriptor->version || !descriptor->register_all)
-    throw PluginError(library, "the plugin descriptor lacks its name, version or register_all");
+// What `e` says about its library, without the path it starts with.
+std::string reason_of(const PluginError& e) {
+  const std::string what = e.what();
+  const std::string prefix = e.library() + ": ";
+  return what.starts_with(prefix) ? what.substr(prefix.size()) : what;
 }
 
 // Stamps `library` on what register_all adds, and clears the stamp however it returns.
@@ -117,26 +107,29 @@ bool PluginLoader::load_library(const fs::path& path) {
   std::error_code ec;
   const fs::path canonical = fs::canonical(path, ec);
   if (ec) throw PluginError(path.string(), "cannot open the plugin library: " + ec.message());
-  if (std::find(loaded_.begin(), loaded_.end(), canonical) != loaded_.end()) return false;
+  for (const std::vector<fs::path>* seen : {&loaded_, &refused_})
+    if (std::find(seen->begin(), seen->end(), canonical) != seen->end()) return false;
   const std::string library = canonical.string();
 
-  boost::dll::shared_library handle;
+  const PluginDescriptor* descriptor = nullptr;
   try {
-    handle.load(library, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-  } catch (const std::exception& e) {
-    throw PluginError(library, std::string("cannot load the plugin library: ") + e.what());
+    check_elf_file(canonical);
+    descriptor = read_descriptor(open_library(library), library);
+  } catch (const PluginError& e) {
+    const std::string reason = reason_of(e);
+    warnings_ << "sslflow: warning: " << library << ": " << reason << "; refused\n";
+    refused_.push_back(canonical);
+    registry_.add_refused({library, reason});
+    return false;
   }
-  if (!handle.has(kDescriptorSymbol)) {
+  if (!descriptor) {
     const std::string reason = std::string("not an sslflow plugin (no ") + kDescriptorSymbol + " symbol)";
     warnings_ << "sslflow: warning: " << library << ": " << reason << "; skipped\n";
     skipped_.push_back({canonical, reason});
     return false;
   }
-  const PluginDescriptor* descriptor = handle.get<const PluginDescriptor*()>(kDescriptorSymbol)();
-  check_descriptor(descriptor, library);
 
-  // From here on the registry may hold the library's code, so it stays loaded.
-  resident_libraries().push_back(std::move(handle));
+  // From here on the registry may hold the library's code.
   loaded_.push_back(canonical);
   CurrentLibrary stamp(registry_, library, descriptor->version);
   // Whatever register_all throws is copied into an engine-owned PluginError naming the file.

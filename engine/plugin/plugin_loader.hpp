@@ -9,11 +9,13 @@
 // Nothing else: never the current directory, never a path taken from a pipeline file.
 // In each directory, the files named libsslflow_*.so are loaded in name order.
 //
-// For each library the descriptor is read and checked before any of the library's plugins
-// is registered: a library without a descriptor is reported and skipped; a different ABI
-// version, compiler id or sdk major.minor is a PluginError naming the file and both
-// values. A library found twice (the same file reached through two directories) is loaded
-// once. A second library registering the same kind/name is a PluginError naming both files.
+// Each library is checked before any of its plugins is registered: its file before dlopen
+// (check_elf_file), then its descriptor (read_descriptor). A library that fails a check, or
+// that dlopen cannot load, is refused: a warning names the file and the reason, the
+// registry records it (Registry::refused), and loading goes on with the next library. A
+// library without a descriptor is reported and skipped. A library found twice (the same
+// file reached through two directories) is considered once. A second library registering
+// the same kind/name, or a register_all that throws, is a PluginError naming the file.
 //
 // Threading and lifetime: load from one thread, at start-up, before anything runs. Every
 // loaded library stays loaded for the life of the process, so no plugin object, function
@@ -56,8 +58,9 @@ class PluginLoader {
   // to `warnings`, one line each.
   PluginLoader(Registry& registry, std::ostream& warnings);
 
-  // Loads one library and registers its plugins. Returns false when it was skipped (no
-  // descriptor) or had already been loaded; throws PluginError when it cannot be used.
+  // Loads one library and registers its plugins. Returns false when it was refused, skipped
+  // (no descriptor) or already seen; throws PluginError when the file does not exist or
+  // register_all fails.
   bool load_library(const std::filesystem::path& path);
   // Loads every plugin library of each directory, in order.
   void load_directories(const std::vector<std::filesystem::path>& dirs);
@@ -70,6 +73,7 @@ class PluginLoader {
   std::ostream& warnings_;
   std::vector<std::filesystem::path> loaded_;  // canonical paths
   std::vector<SkippedLibrary> skipped_;
+  std::vector<std::filesystem::path> refused_;  // canonical paths; reasons are in the registry
 };
 
 }  // namespace sslflow

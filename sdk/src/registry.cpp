@@ -26,6 +26,8 @@ void Registry::set_current_library(std::string path, std::string version) {
   current_version_ = std::move(version);
 }
 
+void Registry::add_refused(RefusedLibrary refused) { refused_.push_back(std::move(refused)); }
+
 const PluginInfo* Registry::find(const std::string& kind, const std::string& name) const {
   for (const PluginInfo& e : entries_)
     if (e.kind == kind && e.name == name) return &e;

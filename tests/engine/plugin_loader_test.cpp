@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "plugin/descriptor_check.hpp"
 #include "plugin/plugin_loader.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/ema_scheduler.hpp"
@@ -37,6 +38,22 @@ std::optional<PluginError> plugin_error_of(const std::function<void()>& load) {
     return e;
   }
   return std::nullopt;
+}
+
+// Loads `library` into a fresh registry, which must refuse it: returns the reason recorded,
+// after checking that the record and the warning name the file.
+std::string refusal_of(const fs::path& library) {
+  Registry registry;
+  std::ostringstream warnings;
+  PluginLoader loader(registry, warnings);
+  const std::string path = fs::canonical(library).string();
+  CHECK_FALSE(loader.load_library(library));
+  CHECK(loader.loaded().empty());
+  CHECK(registry.list().empty());
+  REQUIRE(registry.refused().size() == 1);
+  CHECK(registry.refused()[0].library == path);
+  CHECK_THAT(warnings.str(), Contains(path + ": ") && Contains("; refused"));
+  return registry.refused()[0].reason;
 }
 
 // A fresh, empty directory of this process under the temporary directory, removed on destruction.
@@ -87,40 +104,95 @@ TEST_CASE("Plugins.Loader.same_file_twice_loads_once", "[engine][plugin]") {
 }
 
 TEST_CASE("Plugins.Loader.refuses_abi_mismatch", "[engine][plugin]") {
-  Registry registry;
-  std::ostringstream warnings;
-  PluginLoader loader(registry, warnings);
-  const std::optional<PluginError> e = plugin_error_of([&] { loader.load_library(test_plugin("abi999")); });
-  REQUIRE(e);
-  CHECK(e->library() == test_plugin("abi999").string());
-  CHECK_THAT(e->what(), Contains(test_plugin("abi999").string()) && Contains("ABI version 999") &&
-                            Contains("ABI version " + std::to_string(sslflow::kAbiVersion)));
-  CHECK(registry.list().empty());
-  CHECK(loader.loaded().empty());
+  const std::string reason = refusal_of(test_plugin("abi999"));
+  CHECK_THAT(reason, Contains("ABI version 999") && Contains("ABI version " + std::to_string(sslflow::kAbiVersion)));
 }
 
-TEST_CASE("Plugins.Loader.refuses_compiler_mismatch", "[engine][plugin]") {
-  Registry registry;
-  std::ostringstream warnings;
-  PluginLoader loader(registry, warnings);
-  const std::optional<PluginError> e = plugin_error_of([&] { loader.load_library(test_plugin("wrong_compiler")); });
-  REQUIRE(e);
-  CHECK_THAT(e->what(), Contains(test_plugin("wrong_compiler").string()) && Contains("'msvc-19.38'") &&
-                            Contains(std::string("'") + SSLFLOW_COMPILER_ID + "'"));
-  CHECK(registry.list().empty());
+TEST_CASE("Plugins.Loader.refuses_abi_1_descriptor_function", "[engine][plugin]") {
+  CHECK_THAT(refusal_of(test_plugin("descriptor_function")),
+             Contains("as a function") && Contains("ABI version 1") && Contains("rebuild"));
+}
+
+TEST_CASE("Plugins.Loader.refuses_descriptor_of_wrong_size", "[engine][plugin]") {
+  CHECK_THAT(refusal_of(test_plugin("descriptor_too_small")),
+             Contains("is 12 bytes") && Contains(std::to_string(sizeof(sslflow::PluginDescriptor)) + " bytes"));
+}
+
+TEST_CASE("Plugins.Loader.refuses_cxx_abi_mismatch_naming_the_parts", "[engine][plugin]") {
+  const std::string reason = refusal_of(test_plugin("other_cxx_abi"));
+  CHECK_THAT(reason, Contains("libstdc++ 99 in the library") && Contains("_GLIBCXX_USE_CXX11_ABI=0 in the library") &&
+                         Contains(std::string("compiler ") + SSLFLOW_COMPILER));
+}
+
+TEST_CASE("Plugins.Loader.cxx_abi_difference", "[engine][plugin]") {
+  CHECK(sslflow::cxx_abi_difference(SSLFLOW_CXX_ABI, SSLFLOW_CXX_ABI).empty());
+  CHECK(sslflow::cxx_abi_difference("libstdc++ 12; X=1", "libstdc++ 12; X=0") == "X=0 here, X=1 in the library");
+  CHECK(sslflow::cxx_abi_difference("libc++ 14000", "libstdc++ 12; X=1") ==
+        "libstdc++ 12 here, libc++ 14000 in the library, X=1 here, nothing in the library");
 }
 
 TEST_CASE("Plugins.Loader.refuses_sdk_mismatch", "[engine][plugin]") {
+  const std::string ours = std::to_string(SSLFLOW_VERSION_MAJOR) + "." + std::to_string(SSLFLOW_VERSION_MINOR);
+  CHECK_THAT(refusal_of(test_plugin("sdk_0_99")),
+             Contains("sdk " + std::to_string(SSLFLOW_VERSION_MAJOR) + ".99") && Contains("sdk is " + ours));
+}
+
+TEST_CASE("Plugins.Loader.refuses_garbage_descriptor_fields", "[engine][plugin]") {
+  CHECK_THAT(refusal_of(test_plugin("unprintable_compiler")),
+             Contains("compiler string is not printable ASCII: byte 0x1b at offset 4"));
+  CHECK_THAT(refusal_of(test_plugin("wild_compiler")),
+             Contains("compiler string does not point into the library's readable segments"));
+  CHECK_THAT(refusal_of(test_plugin("register_all_in_data")),
+             Contains("register_all does not point into the library's executable segments"));
+}
+
+TEST_CASE("Plugins.Loader.refuses_truncated_copy", "[engine][plugin]") {
+  ScratchDir dir("truncated");
+  const fs::path copy = dir.path() / "libsslflow_truncated.so";
+  fs::copy_file(test_plugin("good"), copy);
+  fs::resize_file(copy, fs::file_size(copy) / 2);
+  CHECK_THAT(refusal_of(copy), Contains("segment") && Contains("partial copy"));
+
+  fs::resize_file(copy, 40);
+  CHECK_THAT(refusal_of(copy), Contains("ends inside its ELF header"));
+}
+
+TEST_CASE("Plugins.Loader.refuses_what_is_not_a_shared_object", "[engine][plugin]") {
+  ScratchDir dir("not-elf");
+  const fs::path text = dir.path() / "libsslflow_text.so";
+  std::ofstream(text) << "#!/bin/sh\necho not a library\n";
+  CHECK_THAT(refusal_of(text), Contains("expected an ELF file"));
+
+  const fs::path executable = dir.path() / "libsslflow_executable.so";
+  fs::copy_file("/proc/self/exe", executable);
+  const std::string reason = refusal_of(executable);
+  INFO(reason);  // a position-independent executable is ET_DYN too; dlopen refuses it then
+  CHECK((reason.find("ET_DYN") != std::string::npos || reason.find("cannot load") != std::string::npos));
+}
+
+TEST_CASE("Plugins.Loader.refused_libraries_leave_the_others_loading", "[engine][plugin]") {
+  ScratchDir dir("mixed");
+  fs::copy_file(test_plugin("good"), dir.path() / "libsslflow_half.so");
+  fs::resize_file(dir.path() / "libsslflow_half.so", fs::file_size(dir.path() / "libsslflow_half.so") / 2);
+  const std::vector<std::string> broken{"abi999", "descriptor_function", "descriptor_too_small", "other_cxx_abi",
+                                        "sdk_0_99", "unprintable_compiler", "wild_compiler", "register_all_in_data"};
+  std::vector<fs::path> dirs{dir.path()};
+  for (const std::string& name : broken) dirs.push_back(test_plugin_dir(name));
+  dirs.push_back(test_plugin_dir("good"));
+
   Registry registry;
   std::ostringstream warnings;
   PluginLoader loader(registry, warnings);
-  const std::string ours = std::to_string(SSLFLOW_VERSION_MAJOR) + "." + std::to_string(SSLFLOW_VERSION_MINOR);
-  const std::optional<PluginError> e = plugin_error_of([&] { loader.load_library(test_plugin("sdk_0_99")); });
-  REQUIRE(e);
-  CHECK_THAT(e->what(), Contains(test_plugin("sdk_0_99").string()) &&
-                            Contains("sdk " + std::to_string(SSLFLOW_VERSION_MAJOR) + ".99") &&
-                            Contains("sdk is " + ours));
-  CHECK(registry.list().empty());
+  loader.load_directories(dirs);
+  CHECK(registry.find("ema_scheduler", "test_fixed") != nullptr);
+  CHECK(registry.find("ema_scheduler", "test_refused") == nullptr);
+  CHECK(loader.loaded() == std::vector<fs::path>{test_plugin("good")});
+  REQUIRE(registry.refused().size() == broken.size() + 1);
+  CHECK(registry.refused()[0].library == fs::canonical(dir.path() / "libsslflow_half.so").string());
+  for (size_t i = 0; i < broken.size(); ++i) {
+    CHECK(registry.refused()[i + 1].library == test_plugin(broken[i]).string());
+    CHECK_THAT(warnings.str(), Contains(test_plugin(broken[i]).string() + ": " + registry.refused()[i + 1].reason));
+  }
 }
 
 TEST_CASE("Plugins.Loader.skips_library_without_descriptor", "[engine][plugin]") {

@@ -33,6 +33,12 @@ struct PluginInfo {
   std::string key() const { return kind + "/" + name; }
 };
 
+// A plugin library that was found but not used, and why (the reason does not repeat the path).
+struct RefusedLibrary {
+  std::string library;
+  std::string reason;
+};
+
 class SSLFLOW_EXPORT Registry {
  public:
   // Registers Impl as a plugin of Interface's kind. Impl has `static Schema schema()` and
@@ -56,6 +62,11 @@ class SSLFLOW_EXPORT Registry {
   // The library whose register_all() is running; stamped on entries added meanwhile.
   void set_current_library(std::string path, std::string version);
 
+  // Records a refused library: `sslflow plugins` lists it, and a pipeline that names a
+  // plugin nobody registered is told about it, since the plugin may have been in it.
+  void add_refused(RefusedLibrary refused);
+  const std::vector<RefusedLibrary>& refused() const { return refused_; }
+
   const PluginInfo* find(const std::string& kind, const std::string& name) const;
   // Every entry of `kind` (all kinds when empty), sorted by key.
   std::vector<const PluginInfo*> list(const std::string& kind = "") const;
@@ -71,6 +82,7 @@ class SSLFLOW_EXPORT Registry {
 
  private:
   std::vector<PluginInfo> entries_;
+  std::vector<RefusedLibrary> refused_;
   std::string current_library_;
   std::string current_version_;
 };
