@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <set>
 #include <string_view>
 
@@ -17,11 +16,7 @@ namespace sslflow::io {
 
 namespace {
 
-// Reading: nlohmann::ordered_json would keep the header's order but searches linearly on
-// every insert, quadratic in the number of tensors; the order is recorded while parsing.
-using Json = nlohmann::json;
-// Writing: the header in the order of the tensors given, as upstream's writer keeps it.
-using OrderedJson = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;  // keeps header order, which breaks ties between empty tensors
 
 constexpr uint64_t kMaxHeaderSize = 100'000'000;
 constexpr std::string_view kMetadataKey = "__metadata__";
@@ -52,37 +47,15 @@ struct Entry {
   uint64_t end;
 };
 
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
-// `s` in single quotes, control characters written as \xNN.
 std::string in_quotes(std::string_view s) {
   std::string quoted(1, '\'');
-  for (unsigned char c : s) {
-    if (!is_control(c)) {
-      quoted += static_cast<char>(c);
-      continue;
-    }
-    char escaped[5];
-    std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-    quoted += escaped;
-  }
-  return quoted.append(1, '\'');
+  return quoted.append(s).append(1, '\'');
 }
-
-// A parsed header and the order of its keys: the top level's (tensor names and
-// "__metadata__") and those of "__metadata__".
-struct Header {
-  Json json;
-  std::vector<std::string> names;
-  std::vector<std::string> metadata_keys;
-};
 
 // Parses the header, rejecting duplicate keys at any level (JSON parsers silently keep
 // the last one) and nesting deeper than any valid header needs.
-Header parse_header(const InputFile& file, const std::string& text) {
-  Header header;
+Json parse_header(const InputFile& file, const std::string& text) {
   std::vector<std::set<std::string>> keys_of_open_objects;
-  bool in_metadata = false;  // inside the value of the top level's "__metadata__"
   auto check = [&](int depth, Json::parse_event_t event, Json& parsed) {
     switch (event) {
       case Json::parse_event_t::object_start:
@@ -93,20 +66,12 @@ Header parse_header(const InputFile& file, const std::string& text) {
         break;
       case Json::parse_event_t::object_end:
         keys_of_open_objects.pop_back();
-        if (keys_of_open_objects.size() == 1) in_metadata = false;
         break;
       case Json::parse_event_t::key: {
         const auto& key = parsed.get_ref<const std::string&>();
-        const bool top_level = keys_of_open_objects.size() == 1;
         if (!keys_of_open_objects.back().insert(key).second)
-          file.fail(top_level ? "duplicate tensor name " + in_quotes(key) + " in the header"
-                              : "duplicate key " + in_quotes(key) + " in the header");
-        if (top_level) {
-          in_metadata = key == kMetadataKey;
-          header.names.push_back(key);
-        } else if (in_metadata && keys_of_open_objects.size() == 2) {
-          header.metadata_keys.push_back(key);
-        }
+          file.fail(keys_of_open_objects.size() == 1 ? "duplicate tensor name " + in_quotes(key) + " in the header"
+                                                     : "duplicate key " + in_quotes(key) + " in the header");
         break;
       }
       default:
@@ -115,32 +80,20 @@ Header parse_header(const InputFile& file, const std::string& text) {
     return true;
   };
   try {
-    header.json = Json::parse(text, check);
+    return Json::parse(text, check);
   } catch (const Json::exception& e) {
     file.fail(std::string("header is not valid UTF-8 JSON: ") + e.what());
   }
-  return header;
 }
 
-std::vector<std::pair<std::string, std::string>> parse_metadata(const InputFile& file, const Json& value,
-                                                                const std::vector<std::string>& keys) {
+std::vector<std::pair<std::string, std::string>> parse_metadata(const InputFile& file, const Json& value) {
   if (!value.is_object()) file.fail("\"__metadata__\" is not a string -> string map");
   std::vector<std::pair<std::string, std::string>> metadata;
-  for (const std::string& key : keys) {
-    const Json& text = value.at(key);
+  for (const auto& [key, text] : value.items()) {
     if (!text.is_string()) file.fail("\"__metadata__\" value of " + in_quotes(key) + " is not a string");
     metadata.emplace_back(key, text.get<std::string>());
   }
   return metadata;
-}
-
-// Refuses a tensor name that is empty or holds a NUL byte or another control character.
-void check_name(const std::string& path, const std::string& name) {
-  if (name.empty()) throw FormatError(path, "a tensor has an empty name");
-  const auto control = std::find_if(name.begin(), name.end(), [](char c) { return is_control(static_cast<unsigned char>(c)); });
-  if (control != name.end())
-    throw FormatError(path, "tensor name " + in_quotes(name) + " holds a control character at byte " +
-                                std::to_string(control - name.begin()));
 }
 
 Entry parse_entry(const InputFile& file, const std::string& name, const Json& value) {
@@ -251,20 +204,16 @@ SafetensorsFile read_safetensors(const std::string& path) {
               std::to_string(file.remaining()) + " bytes follow)");
 
   const std::string text = file.read_text(header_size, "header");
-  const Header header = parse_header(file, text);
-  if (!header.json.is_object()) file.fail("header is not a JSON object");
+  const Json header = parse_header(file, text);
+  if (!header.is_object()) file.fail("header is not a JSON object");
 
   SafetensorsFile result;
   std::vector<Entry> entries;
-  entries.reserve(header.names.size());
-  for (const std::string& name : header.names) {
-    const Json& value = header.json.at(name);
-    if (name == kMetadataKey) {
-      result.metadata = parse_metadata(file, value, header.metadata_keys);
-    } else {
-      check_name(path, name);
+  for (const auto& [name, value] : header.items()) {
+    if (name == kMetadataKey)
+      result.metadata = parse_metadata(file, value);
+    else
       entries.push_back(parse_entry(file, name, value));
-    }
   }
   order_and_check_layout(file, entries, file.remaining());
 
@@ -275,9 +224,9 @@ SafetensorsFile read_safetensors(const std::string& path) {
 
 void write_safetensors(const std::string& path, const NamedTensors& tensors,
                        const std::vector<std::pair<std::string, std::string>>& metadata) {
-  OrderedJson header = OrderedJson::object();
+  Json header = Json::object();
   if (!metadata.empty()) {
-    OrderedJson map = OrderedJson::object();
+    Json map = Json::object();
     for (const auto& [key, value] : metadata) {
       if (map.contains(key)) throw FormatError(path, "duplicate metadata key " + in_quotes(key));
       map[key] = value;
@@ -288,13 +237,12 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
   for (const auto& [name, tensor] : tensors) {
     if (name == kMetadataKey) throw FormatError(path, "tensor name " + in_quotes(name) + " is reserved");
     if (header.contains(name)) throw FormatError(path, "duplicate tensor name " + in_quotes(name));
-    check_name(path, name);
     if (!tensor.defined()) throw FormatError(path, "tensor " + in_quotes(name) + " is undefined");
     const uint64_t bytes = static_cast<uint64_t>(tensor.numel()) * sizeof(float);
-    OrderedJson entry = OrderedJson::object();
+    Json entry = Json::object();
     entry["dtype"] = "F32";
     entry["shape"] = tensor.shape().to_vector();
-    entry["data_offsets"] = OrderedJson::array({offset, offset + bytes});
+    entry["data_offsets"] = Json::array({offset, offset + bytes});
     header[name] = std::move(entry);
     offset += bytes;
   }
@@ -302,7 +250,7 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
   std::string text;
   try {
     text = header.dump();
-  } catch (const OrderedJson::exception&) {
+  } catch (const Json::exception&) {
     throw FormatError(path, "a tensor name or metadata entry is not valid UTF-8");
   }
   text.append((8 - text.size() % 8) % 8, ' ');
