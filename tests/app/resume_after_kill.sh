@@ -5,6 +5,7 @@
 #   resume_after_kill.sh SSLFLOW PIPELINE WORK_DIR [OVERRIDE...]
 # The overrides (e.g. more epochs, so the run outlasts the signal) apply to both runs.
 set -u
+. "$(dirname "$0")/stop_after_checkpoint.sh"
 sslflow=$1
 pipeline=$2
 work=$3
@@ -15,16 +16,7 @@ mkdir -p "$work"
 "$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/straight" >"$work/straight.log" 2>&1 ||
   { echo "the uninterrupted run failed:"; cat "$work/straight.log"; exit 1; }
 
-"$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/killed" >/dev/null 2>"$work/killed.log" &
-pid=$!
-tries=0
-until ls "$work"/killed/checkpoints/step-*/COMPLETE >/dev/null 2>&1; do
-  tries=$((tries + 1))
-  if [ "$tries" -gt 600 ]; then echo "no checkpoint appeared"; kill "$pid"; exit 1; fi
-  sleep 0.05
-done
-kill -TERM "$pid"
-wait "$pid"
+stop_after_checkpoint "$work/killed" "$work/killed.log" "$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/killed"
 status=$?
 if [ "$status" -eq 0 ]; then
   echo "the run finished before the signal arrived; nothing was interrupted"; cat "$work/killed.log"

@@ -3,6 +3,7 @@
 # `sslflow run --resume` with an error naming config.yaml; the unedited copy resumes.
 #   resume_refuses_edited_config.sh SSLFLOW PIPELINE WORK_DIR [OVERRIDE...]
 set -u
+. "$(dirname "$0")/stop_after_checkpoint.sh"
 sslflow=$1
 pipeline=$2
 work=$3
@@ -10,16 +11,7 @@ shift 3
 rm -rf "$work"
 mkdir -p "$work"
 
-"$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/run" >/dev/null 2>"$work/run.log" &
-pid=$!
-tries=0
-until ls "$work"/run/checkpoints/step-*/COMPLETE >/dev/null 2>&1; do
-  tries=$((tries + 1))
-  if [ "$tries" -gt 600 ]; then echo "no checkpoint appeared"; kill "$pid"; exit 1; fi
-  sleep 0.05
-done
-kill -TERM "$pid"
-wait "$pid"
+stop_after_checkpoint "$work/run" "$work/run.log" "$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/run"
 [ "$?" -eq 3 ] || { echo "the run did not stop with status 3:"; cat "$work/run.log"; exit 1; }
 
 cp -r "$work/run" "$work/edited"
