@@ -6,7 +6,7 @@
 #include <boost/graph/graphviz.hpp>
 #include <boost/graph/topological_sort.hpp>
 
-#include "config/config_value.hpp"
+#include "graph/node_cycle.hpp"
 #include "sslflow/error.hpp"
 
 namespace sslflow::engine {
@@ -33,44 +33,6 @@ const std::vector<PortRef>& NodeSpec::connections(const std::string& port) const
   return none;
 }
 
-namespace {
-
-// Finds a cycle by iterative depth-first search; returns its vertices in order, or empty.
-template <class Graph>
-std::vector<size_t> find_cycle(const Graph& g) {
-  enum class Color { White, Grey, Black };
-  const size_t n = boost::num_vertices(g);
-  std::vector<Color> color(n, Color::White);
-  for (size_t root = 0; root < n; ++root) {
-    if (color[root] != Color::White) continue;
-    std::vector<std::pair<size_t, typename boost::graph_traits<Graph>::out_edge_iterator>> stack;
-    color[root] = Color::Grey;
-    stack.emplace_back(root, boost::out_edges(root, g).first);
-    while (!stack.empty()) {
-      auto& [v, it] = stack.back();
-      if (it == boost::out_edges(v, g).second) {
-        color[v] = Color::Black;
-        stack.pop_back();
-        continue;
-      }
-      size_t w = boost::target(*it++, g);
-      if (color[w] == Color::Grey) {
-        std::vector<size_t> cycle;
-        auto start = std::find_if(stack.begin(), stack.end(), [&](const auto& e) { return e.first == w; });
-        for (auto s = start; s != stack.end(); ++s) cycle.push_back(s->first);
-        return cycle;
-      }
-      if (color[w] == Color::White) {
-        color[w] = Color::Grey;
-        stack.emplace_back(w, boost::out_edges(w, g).first);
-      }
-    }
-  }
-  return {};
-}
-
-}  // namespace
-
 PipelineGraph::PipelineGraph(std::vector<NodeSpec> nodes) : nodes_(std::move(nodes)), graph_(nodes_.size() + 1) {
   auto vertex_of = [&](const PortRef& ref) -> size_t {
     if (ref.node == "data") return 0;
@@ -85,17 +47,7 @@ PipelineGraph::PipelineGraph(std::vector<NodeSpec> nodes) : nodes_(std::move(nod
         if (!boost::edge(from, i + 1, graph_).second) boost::add_edge(from, i + 1, graph_);
       }
 
-  if (auto cycle = find_cycle(graph_); !cycle.empty()) {
-    std::string chain;
-    for (size_t v : cycle) chain += nodes_[v - 1].name + " -> ";
-    chain += nodes_[cycle.front() - 1].name;
-    const NodeSpec& closing_reader = nodes_[cycle.front() - 1];
-    const std::string& closing_writer = nodes_[cycle.back() - 1].name;
-    for (const auto& [port, refs] : closing_reader.inputs)
-      for (const PortRef& ref : refs)
-        if (ref.node == closing_writer) throw config_error(ref.mark, "the pipeline's nodes form a cycle: " + chain);
-    throw GraphError("the pipeline's nodes form a cycle: " + chain);
-  }
+  if (auto cycle = find_node_cycle(nodes_)) throw GraphError("the pipeline's nodes form a cycle: " + cycle->str());
   std::vector<size_t> reversed;
   boost::topological_sort(graph_, std::back_inserter(reversed));
   for (auto it = reversed.rbegin(); it != reversed.rend(); ++it)

@@ -4,7 +4,8 @@
 // node of the pipeline's `nodes:` section: a transform, an encoder, a method, or a teacher
 // (`ema_of:` another node, same plugin and options). An edge runs from the node that
 // produces a port to each node that reads it. Building the graph checks that it has no
-// cycle (reported as the chain of node names) and fixes a topological order.
+// cycle, through inputs or `ema_of:` (reported as the chain of node names, see
+// node_cycle.hpp), and fixes a topological order.
 #pragma once
 
 #include <string>
@@ -44,6 +45,7 @@ struct NodeSpec {
   std::string name;
   PluginSpec plugin;
   std::string ema_of;     // for a teacher: the student node
+  SourceMark ema_of_mark;
   PluginSpec schedule;    // for a teacher: its EMA scheduler
   std::vector<std::pair<std::string, std::vector<PortRef>>> inputs;  // input port -> connections
   bool frozen = false;        // no gradient, evaluation mode, not optimised

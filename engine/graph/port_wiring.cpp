@@ -116,8 +116,9 @@ void wire_ports(std::vector<NodeSpec>& nodes) {
           applications = producer->applications();
         }
         if (outputs->empty())
-          throw config_error(ref.mark, "node '" + node.name + "': input '" + ref.str() + "' names '" + ref.node +
-                                           "', a " + producer_kind + " node, which has no outputs to read");
+          throw config_error(ref.mark, "node '" + node.name + "': input '" + port_name + "' reads '" + ref.node +
+                                           "', which has no outputs (a " + producer_kind +
+                                           " node); name a node that produces " + to_string(expected));
         if (ref.port.empty()) {
           auto match = std::find_if(outputs->begin(), outputs->end(), [&](const PortSpec& p) { return p.type == expected; });
           ref.port = match != outputs->end() ? match->name : outputs->front().name;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "graph/node_cycle.hpp"
 #include "graph/plugin_resolution.hpp"
 #include "graph/port_wiring.hpp"
 #include "sslflow/error.hpp"
@@ -79,6 +80,7 @@ NodeSpec read_node(const ConfigEntry& entry, const Registry& registry) {
   const std::string owner = "node '" + entry.key + "'";
   if (const ConfigValue* student = body.find("ema_of")) {
     node.ema_of = student->as_string(owner + " ema_of");
+    node.ema_of_mark = student->mark();
     const ConfigValue* schedule = body.find("schedule");
     if (!schedule) throw config_error(body.mark(), owner + " follows '" + node.ema_of + "' and needs a schedule: {plugin: NAME}");
     node.schedule = resolve_plugin({EmaScheduler::kKind}, *schedule, registry, owner + " schedule");
@@ -123,6 +125,11 @@ void read_teacher(NodeSpec& teacher, const ConfigValue& body, const std::vector<
       throw config_error(e.key_mark, "node '" + teacher.name + "': a teacher takes its student's options; '" + e.key +
                                          "' is not one of its keys" + did_you_mean(e.key, allowed));
   teacher.inputs = read_connections(teacher.name, body, teacher.plugin.info->signature);
+}
+
+void refuse_cycles(const std::vector<NodeSpec>& nodes) {
+  if (auto cycle = find_node_cycle(nodes))
+    throw config_error(cycle->closing, "the pipeline's nodes form a cycle: " + cycle->str());
 }
 
 TrainSpec read_train(const ConfigValue* train, const Registry& registry, const SourceMark& root_mark) {
@@ -196,9 +203,11 @@ ValidatedPipeline validate(const PipelineConfig& config, const Registry& registr
   std::vector<NodeSpec> nodes;
   const ConfigValue& node_map = *root.find("nodes");
   for (const ConfigEntry& entry : node_map.as_map("nodes")) nodes.push_back(read_node(entry, registry));
+  refuse_cycles(nodes);  // through ema_of: alone, before a teacher takes its student's plugin
   for (const ConfigEntry& entry : node_map.as_map("nodes"))
     for (NodeSpec& n : nodes)
       if (n.name == entry.key && n.is_teacher()) read_teacher(n, entry.value, nodes);
+  refuse_cycles(nodes);
   if (std::none_of(nodes.begin(), nodes.end(), [](const NodeSpec& n) { return n.plugin.kind == Method::kKind; }))
     throw config_error(node_map.mark(), "the pipeline has no method node, so nothing produces a loss to train");
   wire_ports(nodes);

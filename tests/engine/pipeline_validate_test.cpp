@@ -1,33 +1,12 @@
 #include <catch2/catch.hpp>
 
-#include "config/pipeline_config.hpp"
-#include "graph/validate.hpp"
-#include "sslflow/error.hpp"
-#include "toy_plugins.hpp"
+#include "validate_expect.hpp"
 
 using namespace sslflow;
-using sslflow::testing::toy_registry;
+using sslflow::testing::require_error_at;
+using sslflow::testing::validate_text;
 
 namespace {
-
-engine::ValidatedPipeline validate_text(const std::string& yaml) {
-  return engine::validate(PipelineConfig::parse(yaml, "p.yaml"), toy_registry());
-}
-
-// Asserts that validating `yaml` fails with a ConfigError at line:column whose message
-// contains `text`.
-void require_error_at(const std::string& yaml, int line, int column, const std::string& text) {
-  try {
-    validate_text(yaml);
-    FAIL("no error for:\n" << yaml);
-  } catch (const ConfigError& e) {
-    INFO(e.what());
-    CHECK(e.file() == "p.yaml");
-    CHECK(e.line() == line);
-    CHECK(e.column() == column);
-    CHECK_THAT(e.what(), Catch::Contains(text));
-  }
-}
 
 const char* kTwoViews = R"(name: two-views
 seed: 3
@@ -125,13 +104,13 @@ nodes:
   enc: {plugin: toy_linear, input: a}
   objective: {plugin: toy_align, inputs: [enc, enc]}
 )";
-  require_error_at(yaml, 4, 33, "cycle: a -> b -> a");
+  require_error_at(yaml, 4, 33, "cycle: a -> b -> a (closed where 'a' names 'b')");
 }
 
 TEST_CASE("Engine.validate.reading_a_node_without_outputs_is_an_error", "[engine]") {
   std::string yaml = kTwoViews;
-  yaml.replace(yaml.find("input: data.image, std"), 17, "input: objective");
-  require_error_at(yaml, 7, 37, "names 'objective', a method node, which has no outputs to read");
+  yaml.insert(yaml.find("eval:"), "  noisy: {plugin: toy_noise, input: objective}\n");
+  require_error_at(yaml, 10, 37, "reads 'objective', which has no outputs (a method node)");
 }
 
 TEST_CASE("Engine.validate.self_reference_is_a_cycle", "[engine]") {
