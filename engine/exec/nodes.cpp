@@ -1,5 +1,6 @@
 #include "exec/nodes.hpp"
 
+#include "exec/error_context.hpp"
 #include "exec/node_step.hpp"
 #include "exec/plugin_factory.hpp"
 #include "sslflow/error.hpp"
@@ -31,15 +32,16 @@ LiveNodes::LiveNodes(const PipelineGraph& graph) : graph_(graph) {
     LiveNode node;
     node.spec = &spec;
     const std::string& kind = spec.plugin.kind;
+    const std::string context = node_context(spec);
     if (kind == Transform::kKind)
-      node.transform = build<Transform>(spec.plugin);
+      node.transform = build<Transform>(spec.plugin, context);
     else if (kind == Encoder::kKind)
-      node.encoder = build<Encoder>(spec.plugin);
+      node.encoder = build<Encoder>(spec.plugin, context);
     else if (kind == Method::kKind)
-      node.method = build<Method>(spec.plugin);
+      node.method = build<Method>(spec.plugin, context);
     else
       throw GraphError("node '" + spec.name + "': a " + kind + " plugin cannot be a graph node");
-    if (spec.is_teacher()) node.schedule = build<EmaScheduler>(spec.schedule);
+    if (spec.is_teacher()) node.schedule = build<EmaScheduler>(spec.schedule, context + ", its schedule");
     nodes_.push_back(std::move(node));
   }
   for (LiveNode& node : nodes_)
@@ -80,8 +82,10 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
     LiveNode& node = nodes_[i];
     const NodeSpec& spec = *node.spec;
     NodeSetup context{spec.is_teacher() ? spec.ema_of : spec.name, seed};
-    if (node.transform) shapes_[port_key(spec.name, -1, "out")] = {node.transform->setup(input_shape(spec, "input"), context)};
-    if (node.encoder) node.encoder->setup(input_shape(spec, "input"), context);
+    with_context(node_context(spec) + ", in setup", [&] {
+      if (node.transform) shapes_[port_key(spec.name, -1, "out")] = {node.transform->setup(input_shape(spec, "input"), context)};
+      if (node.encoder) node.encoder->setup(input_shape(spec, "input"), context);
+    });
     if (node.encoder && spec.frozen) node.encoder->eval();
   }
   for (LiveNode& node : nodes_)
@@ -104,7 +108,9 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
       LiveNode& node = nodes_[i];
       if (!node.encoder) continue;
       node.encoder->eval();
-      for (int a = 0; a < node.spec->applications(); ++a) run_node(*this, i, a, values, nullptr);
+      with_context(node_context(*node.spec) + ", in its forward of two samples at setup", [&] {
+        for (int a = 0; a < node.spec->applications(); ++a) run_node(*this, i, a, values, nullptr);
+      });
       node.encoder->train(!node.spec->frozen);
       for (int a = 0; a < node.spec->applications(); ++a) {
         const int app = node.spec->applications() > 1 ? a : -1;
@@ -133,7 +139,7 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
       }
       shapes.emplace_back(port, port_shapes_list);
     }
-    node.method->setup(shapes, NodeSetup{node.spec->name, seed});
+    with_context(node_context(*node.spec) + ", in setup", [&] { node.method->setup(shapes, NodeSetup{node.spec->name, seed}); });
     if (!node.spec->load_path.empty()) load_checkpoint(node);
     if (node.spec->frozen) node.method->eval();
   }
@@ -158,7 +164,7 @@ void LiveNodes::load_checkpoint(LiveNode& node) {
   try {
     node.module()->load_state_dict(selected);
   } catch (const Error& e) {
-    throw Error("node '" + spec.name + "': loading " + spec.load_path + " (prefix '" + spec.load_prefix +
+    throw Error(node_context(spec) + ": loading " + spec.load_path + " (prefix '" + spec.load_prefix +
                 "'): " + e.what());
   }
 }

@@ -1,8 +1,10 @@
 #include "exec/step_executor.hpp"
 
+#include <cmath>
 #include <map>
 #include <string>
 
+#include "exec/error_context.hpp"
 #include "exec/node_step.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/ops.hpp"
@@ -11,8 +13,22 @@ namespace sslflow::engine {
 
 namespace {
 
-std::string node_at_step(const NodeSpec& spec, int64_t step) {
-  return "node '" + spec.name + "' (" + spec.plugin.kind + "/" + spec.plugin.name + ") at step " + std::to_string(step);
+std::string node_at_step(const NodeSpec& spec, int64_t step) { return node_context(spec) + " at step " + std::to_string(step); }
+
+// The loss of a method node: a scalar that training can differentiate, and finite.
+double checked_loss(const LiveNode& node, const Var& loss, int64_t step) {
+  const std::string where = node_at_step(*node.spec, step);
+  if (!loss.defined()) throw Error(where + ": the method returned no loss");
+  if (loss.rank() != 0)
+    throw Error(where + ": the loss must be a scalar (shape []), got shape " + loss.shape().str() +
+                "; reduce it, with mean() for instance");
+  if (grad_enabled() && !node.no_grad() && !loss.requires_grad())
+    throw Error(where + ": the loss depends on no trainable parameter, so training would change nothing");
+  const double value = loss.value().item();
+  if (!std::isfinite(value))
+    throw Error(where + ": the loss is not finite (" + std::to_string(value) +
+                "); run with --debug-nonfinite to name the node where the first non-finite value appears");
+  return value;
 }
 
 }  // namespace
@@ -32,13 +48,11 @@ StepExecutor::StepExecutor(LiveNodes& nodes, bool check_nonfinite)
       const size_t task_index = nonfinite_.size();
       nonfinite_.emplace_back(i, std::string());
       auto body = [this, i, a, output_slot, task_index, &spec](const tbb::flow::continue_msg&) {
-        try {
+        with_context(node_at_step(spec, step_), [&] {
           StepOutput* out = nodes_.at(i).method ? &method_outputs_[output_slot].second : nullptr;
           run_node(nodes_, i, a, values_, out);
           if (check_nonfinite_) nonfinite_[task_index].second = nonfinite_output(nodes_, i, a, values_, out);
-        } catch (const std::exception& e) {
-          throw Error(node_at_step(spec, step_) + ": " + e.what());
-        }
+        });
       };
       tasks_.push_back(std::make_unique<Task>(graph_, body));
       Task* task = tasks_.back().get();
@@ -80,9 +94,9 @@ ForwardResult StepExecutor::forward(const Batch& batch, int64_t step) {
   ForwardResult result;
   for (auto& [i, out] : method_outputs_) {
     const std::string& name = nodes_.at(i).spec->name;
-    if (!out.loss.defined()) throw Error("method node '" + name + "' returned no loss at step " + std::to_string(step));
+    const double loss = checked_loss(nodes_.at(i), out.loss, step);
     result.loss = result.loss.defined() ? add(result.loss, out.loss) : out.loss;
-    result.metrics.emplace_back(name + ".loss", out.loss.value().item());
+    result.metrics.emplace_back(name + ".loss", loss);
     for (const auto& [k, v] : out.metrics) result.metrics.emplace_back(name + "." + k, v);
     out = StepOutput{};
   }

@@ -4,7 +4,9 @@
 // edge wherever one reads another's output; tasks with no path between them (two views
 // through a shared encoder, student and teacher) run concurrently. The graph is built
 // once and run once per step. A node that throws stops the step; the error names the
-// node, its plugin and the step.
+// node, its plugin, its position in the pipeline file and the step. Each method's loss
+// must be a finite scalar that depends on a trainable parameter (unless the node is
+// frozen); forward() throws naming the node otherwise.
 //
 // With check_nonfinite, every application's outputs (a method's loss included) are scanned
 // for NaN and infinity after it runs, and forward() throws naming the first node in

@@ -11,6 +11,7 @@
 
 #include <tbb/flow_graph.h>
 
+#include "exec/error_context.hpp"
 #include "sslflow/error.hpp"
 
 namespace sslflow::engine {
@@ -95,10 +96,10 @@ std::vector<RunSummary> run_batch(const std::vector<ValidatedPipeline>& pipeline
       summary.interrupted = true;
       summary.error = e.what();
       summary.result.run_dir = run.run_dir;
-    } catch (const std::exception& e) {
-      summary.error = e.what();
+    } catch (...) {
+      summary.error = current_exception_message();
       summary.result.run_dir = run.run_dir;
-      if (run.log) *run.log << "failed: " << e.what() << std::endl;
+      if (run.log) *run.log << "failed: " << summary.error << std::endl;
     }
   };
 

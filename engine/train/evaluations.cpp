@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "exec/error_context.hpp"
 #include "exec/plugin_factory.hpp"
 #include "sslflow/error.hpp"
 #include "train/features.hpp"
@@ -34,12 +35,17 @@ const FeatureSplits& Evaluations::pixels_of(const EvalSpec& e) {
   return cached_->features;
 }
 
+Metrics Evaluations::evaluate(size_t k, const FeatureSplits& features) {
+  const PluginSpec& evaluator = pipeline_.evals[k].evaluator;
+  return with_context(plugin_context(evaluator) + ", evaluating", [&] { return evaluators_[k]->evaluate(features, pipeline_.seed); });
+}
+
 Metrics Evaluations::evaluate_if(const std::function<bool(const EvalSpec&)>& due) {
   Metrics out;
   for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
     const EvalSpec& e = pipeline_.evals[k];
     if (!due(e)) continue;
-    for (const auto& [name, value] : evaluators_[k]->evaluate(features_of(e), pipeline_.seed))
+    for (const auto& [name, value] : evaluate(k, features_of(e)))
       out.emplace_back(e.evaluator.name + "." + name, value);
   }
   cached_.reset();  // the encoder changes before the next evaluation
@@ -62,13 +68,13 @@ Metrics Evaluations::baselines() {
   for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
     const EvalSpec& e = pipeline_.evals[k];
     if (!e.baselines) continue;
-    for (const auto& [name, value] : evaluators_[k]->evaluate(pixels_of(e), pipeline_.seed))
+    for (const auto& [name, value] : evaluate(k, pixels_of(e)))
       out.emplace_back(e.evaluator.name + ".raw_pixels." + name, value);
   }
   for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
     const EvalSpec& e = pipeline_.evals[k];
     if (!e.baselines) continue;
-    for (const auto& [name, value] : evaluators_[k]->evaluate(features_of(e), pipeline_.seed))
+    for (const auto& [name, value] : evaluate(k, features_of(e)))
       out.emplace_back(e.evaluator.name + ".untrained." + name, value);
   }
   cached_.reset();

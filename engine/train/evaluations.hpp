@@ -36,6 +36,7 @@ class Evaluations {
   };
   const FeatureSplits& features_of(const EvalSpec& e);
   const FeatureSplits& pixels_of(const EvalSpec& e);
+  Metrics evaluate(size_t k, const FeatureSplits& features);  // evaluator k, its errors naming it
   Metrics evaluate_if(const std::function<bool(const EvalSpec&)>& due);
 
   const ValidatedPipeline& pipeline_;

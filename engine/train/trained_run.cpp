@@ -30,8 +30,7 @@ TrainedRun load_trained_run(const std::string& run_dir, const Registry& registry
   const std::string model = run_file(run_dir, "model.safetensors");
   TrainedRun run;
   run.pipeline = validate(PipelineConfig::load(config, overrides), registry);
-  run.data = build<Dataset>(run.pipeline.data);
-  run.data->open();
+  run.data = open_dataset(run.pipeline.data);
   run.nodes = std::make_unique<LiveNodes>(*run.pipeline.graph);
   run.nodes->setup(run.data->sample_shape(), run.pipeline.seed);
   run.nodes->load_state_dict(io::read_safetensors(model).tensors);

@@ -83,8 +83,7 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   result.run_dir = options.run_dir;
   if (!options.run_dir.empty() && !options.resume) write_text(options.run_dir + "/config.yaml", pipeline.resolved_yaml);
 
-  auto data = build<Dataset>(pipeline.data);
-  data->open();
+  auto data = open_dataset(pipeline.data);
   LiveNodes nodes(*pipeline.graph);
   nodes.setup(data->sample_shape(), pipeline.seed);
   auto optimizer = build<Optimizer>(pipeline.train.optimizer);
@@ -144,7 +143,9 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     for (const auto& [_, v] : params) v.zero_grad();
     ForwardResult forward = executor.forward(batch, step);
     const double loss = forward.loss.value().item();
-    if (!std::isfinite(loss)) throw Error("step " + std::to_string(step) + ": the loss is not finite (" + std::to_string(loss) + ")");
+    if (!std::isfinite(loss))
+      throw Error("step " + std::to_string(step) + ": the sum of the methods' losses is not finite (" +
+                  std::to_string(loss) + ")");
     forward.loss.backward();
     const double grad_norm = clip_gradients(params, t.clip_grad_norm, step);
     const double rate = lr.at(step);

@@ -195,10 +195,37 @@ TEST_CASE("Engine.run.failing_node_is_named", "[engine]") {
   }
 }
 
+TEST_CASE("Engine.run.a_plugin_failing_outside_a_step_is_named_with_its_position", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("toy_align"), 9, "toy_fail");
+  const std::string objective = "p.yaml:9:14: node 'objective' (method/toy_fail)";  // where its body starts
+  auto fails_with = [&](const std::string& during, const std::string& what, const std::string& message) {
+    const engine::ValidatedPipeline p =
+        validated(yaml, {"+nodes.objective.during=" + during, "+nodes.objective.what=" + what});
+    REQUIRE_THROWS_WITH(engine::train(p, {}), Catch::StartsWith(objective) && Catch::Contains(message));
+  };
+  fails_with("construction", "runtime_error", ": toy failure on purpose");
+  fails_with("setup", "runtime_error", ", in setup: toy failure on purpose");
+  fails_with("setup", "int", ", in setup: threw something that is not a std::exception");
+  fails_with("construction", "bad_alloc", ": an allocation failed");
+  fails_with("step", "int", " at step 2: threw something that is not a std::exception");
+}
+
+TEST_CASE("Engine.run.a_loss_that_breaks_the_method_contract_is_named", "[engine]") {
+  auto fails_with = [](const std::string& loss, const std::string& message) {
+    const engine::ValidatedPipeline p = validated(
+        kTwoViews, {"nodes.objective.plugin=toy_fail", "+nodes.objective.during=never", "+nodes.objective.loss=" + loss});
+    REQUIRE_THROWS_WITH(engine::train(p, {}), Catch::Contains("node 'objective' (method/toy_fail) at step 0: " + message));
+  };
+  fails_with("per_sample", "the loss must be a scalar (shape []), got shape [16]");
+  fails_with("constant", "the loss depends on no trainable parameter");
+}
+
 TEST_CASE("Engine.run.debug_nonfinite_names_the_first_node", "[engine]") {
   const engine::ValidatedPipeline p = validated(kTwoViews, {"+nodes.backbone.nan_at_step=2"});
   REQUIRE_THROWS_WITH(engine::train(p, {}),
-                      Catch::Contains("step 2: the loss is not finite") && !Catch::Contains("node '"));
+                      Catch::Contains("node 'objective' (method/toy_align) at step 2: the loss is not finite") &&
+                          Catch::Contains("run with --debug-nonfinite"));
   engine::RunOptions options;
   options.debug_nonfinite = true;
   for (int threads : {1, 2, 4}) {

@@ -180,20 +180,42 @@ class ToyMasked final : public Method {
   }
 };
 
-// Fails at a chosen step: for the error-reporting tests.
+// Fails on purpose, for the error-reporting tests: throws `what` at `at_step` or while it is
+// constructed or set up, or returns a loss that breaks a method's contract.
 class ToyFail final : public Method {
  public:
-  static Schema schema() { return {Option("at_step", 2, "the step that throws").min(0)}; }
+  static Schema schema() {
+    return {Option("at_step", 2, "the step that throws").min(0),
+            Option("during", "step", "when it throws").one_of({"step", "construction", "setup", "never"}),
+            Option("what", "runtime_error", "what it throws").one_of({"runtime_error", "bad_alloc", "int"}),
+            Option("loss", "mean", "the loss it returns").one_of({"mean", "per_sample", "constant"})};
+  }
   static Signature signature() { return {{{"input", PortType::Features, "features", false, true}}, {}}; }
-  explicit ToyFail(const Params& p) : at_(p.get<int64_t>("at_step")) {}
-  void setup(const InputShapes&, const NodeSetup&) override {}
+  explicit ToyFail(const Params& p)
+      : at_(p.get<int64_t>("at_step")), during_(p.get<std::string>("during")), what_(p.get<std::string>("what")),
+        loss_(p.get<std::string>("loss")) {
+    if (during_ == "construction") fail();
+  }
+  void setup(const InputShapes&, const NodeSetup&) override {
+    if (during_ == "setup") fail();
+  }
   StepOutput forward(const MethodInputs& in) override {
-    if (calls_++ == at_) throw std::runtime_error("toy failure on purpose");
-    return {mean(in.get("input").value()), {}};
+    if (during_ == "step" && calls_++ == at_) fail();
+    const Var& x = in.get("input").value();
+    if (loss_ == "per_sample") return {mean(x, 1), {}};
+    if (loss_ == "constant") return {Var(Tensor::scalar(1.0f)), {}};
+    return {mean(x), {}};
   }
 
  private:
+  void fail() const {
+    if (what_ == "bad_alloc") throw std::bad_alloc();
+    if (what_ == "int") throw 7;
+    throw std::runtime_error("toy failure on purpose");
+  }
+
   int64_t at_;
+  std::string during_, what_, loss_;
   int64_t calls_ = 0;
 };
 
