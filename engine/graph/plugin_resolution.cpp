@@ -91,6 +91,11 @@ PluginSpec resolve_plugin(const std::vector<std::string>& kinds, const ConfigVal
   const std::string label = owner + " (" + spec.kind + "/" + spec.name + ")";
   spec.params = resolve_options(spec.info->schema, value.is_map() ? value : ConfigValue(ConfigValue::Map{}, value.mark()),
                                 registry, label, skip, &spec.nested);
+  if (spec.info->check) try {
+      spec.info->check(spec.params);
+    } catch (const OptionError& e) {
+      throw config_error(value.mark(), label + ": " + e.what());
+    }
   return spec;
 }
 

@@ -5,7 +5,8 @@
 // checks that NAME is registered under one of the accepted kinds (else an error listing
 // near names), that every other key is an option its schema declares (else a
 // did-you-mean), that each value has the declared type and range, and that required
-// options are set. Plugin-valued options (a method's `loss:`) are resolved the same way,
+// options are set, then runs the rules the plugin states between its options (its
+// PluginInfo::check). Plugin-valued options (a method's `loss:`) are resolved the same way,
 // recursively. Keys listed as `reserved` (ports, engine settings) are left to the caller.
 #pragma once
 

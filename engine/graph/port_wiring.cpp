@@ -78,6 +78,7 @@ std::vector<std::pair<std::string, std::vector<PortRef>>> read_connections(const
       throw config_error(list->mark(), "node '" + node + "': write either '" + port.name + "' or '" + port.name +
                                            "s', not both");
     std::vector<PortRef> refs;
+    const ConfigValue* written = list ? list : single;
     if (list) {
       for (const ConfigValue& v : list->as_list("node '" + node + "' " + port.name + "s")) refs.push_back(parse_ref(node, v));
     } else if (single && single->is_list()) {
@@ -90,6 +91,10 @@ std::vector<std::pair<std::string, std::vector<PortRef>>> read_connections(const
     if (refs.empty() && !port.optional)
       throw config_error(entry.mark(), "node '" + node + "' needs input '" + port.name + "' (" + to_string(port.type) +
                                            ": " + port.doc + ")");
+    if (port.count > 0 && !refs.empty() && refs.size() != static_cast<size_t>(port.count))
+      throw config_error(written->mark(), "node '" + node + "': input '" + port.name + "' takes exactly " +
+                                              std::to_string(port.count) + " connections (" + port.doc + "), got " +
+                                              std::to_string(refs.size()));
     if (!refs.empty()) out.emplace_back(port.name, std::move(refs));
   }
   return out;

@@ -4,7 +4,8 @@
 // `input` is written `input: REF` or `inputs: [REF, ...]`; any other port by its name.
 // A reference is `node`, `node.port`, `node.N` or `node.N.port`; `data.image` and
 // `data.label` are the dataset's. Without a port, the producer's first output of the
-// type the consumer expects is taken.
+// type the consumer expects is taken. A repeated port that declares a count takes exactly
+// that many connections.
 #pragma once
 
 #include <string>

@@ -23,7 +23,7 @@ Schema train_schema() {
       Option("batch_size", 256, "samples per step (SimSiam's CIFAR recipe uses 512; 256 fits 2 cores)").range(1, 1 << 20),
       Option::plugin("optimizer", Optimizer::kKind, "sgd", "the optimizer, {plugin: NAME, options...}"),
       Option("lr_schedule", "cosine", "learning-rate decay after warm-up (SimSiam: cosine)").one_of({"cosine", "constant"}),
-      Option("warmup_epochs", 0.0, "linear warm-up from 0, in epochs (fractions allowed)").min(0.0),
+      Option("warmup_epochs", 0.0, "linear warm-up from 0, in epochs (fractions allowed)").range(0.0, 100000),
       Option("final_lr_fraction", 0.0, "cosine decays to this fraction of the base rate").range(0.0, 1.0),
       Option("clip_grad_norm", 0.0, "clip the global gradient L2 norm to this; 0 disables").min(0.0),
       Option("max_steps", 0, "stop after this many steps (smoke runs); 0 runs every epoch").min(0),

@@ -23,6 +23,8 @@ Schema Augment::schema() {
   };
 }
 
+void Augment::check(const Params& params) { check_intervals(params, {"crop", "ratio", "blur_sigma"}); }
+
 Augment::Augment(const Params& params)
     : crop_(params.get<int64_t>("size"), read_interval(params, "crop"), read_interval(params, "ratio")) {
   const auto flip = params.get<float>("flip"), jitter = params.get<float>("jitter");

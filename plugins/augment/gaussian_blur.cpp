@@ -63,6 +63,8 @@ Schema GaussianBlur::schema() {
           sigma_option("sigma")};
 }
 
+void GaussianBlur::check(const Params& params) { check_intervals(params, {"sigma"}); }
+
 GaussianBlur::GaussianBlur(const Params& params)
     : GaussianBlur(params.get<float>("p"), read_interval(params, "sigma")) {}
 

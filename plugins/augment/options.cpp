@@ -14,7 +14,8 @@ Option scale_option(std::string name) {
                         "[min, max] area of the crop as a fraction of the image; [0.2, 1.0] as SimSiam "
                         "(Chen & He 2021)")
       .length(2)
-      .range(0.0, 1.0);
+      .range(0.0, 1.0)
+      .positive();
 }
 
 Option ratio_option() {
@@ -58,9 +59,13 @@ Option std_option(std::vector<double> default_value, const std::string& default_
 Interval read_interval(const Params& params, const std::string& name) {
   auto values = params.get<std::vector<double>>(name);
   if (values.size() != 2 || values[0] > values[1])
-    throw OptionError(params.owner() + ": option '" + name + "' expects [min, max] with min <= max, got " +
+    throw OptionError("option '" + name + "' expects [min, max] with min <= max, got " +
                       params.value(name).str());
   return {static_cast<float>(values[0]), static_cast<float>(values[1])};
+}
+
+void check_intervals(const Params& params, std::initializer_list<const char*> names) {
+  for (const char* name : names) read_interval(params, name);
 }
 
 std::vector<float> read_floats(const Params& params, const std::string& name) {

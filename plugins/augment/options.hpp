@@ -2,6 +2,7 @@
 // composite), declared once, and readers for their values.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ Option std_option(std::vector<double> default_value, const std::string& default_
 
 // A [low, high] list option; throws OptionError naming the owner when low > high.
 Interval read_interval(const Params& params, const std::string& name);
+
+// The static check of a plugin whose `names` are [low, high] options: each has low <= high.
+void check_intervals(const Params& params, std::initializer_list<const char*> names);
 std::vector<float> read_floats(const Params& params, const std::string& name);
 
 }  // namespace sslflow::augment

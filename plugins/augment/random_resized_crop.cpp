@@ -81,6 +81,8 @@ void resize_crop(std::span<const float> in, const ImageShape& in_shape, const Cr
 
 Schema RandomResizedCrop::schema() { return {size_option(), scale_option("scale"), ratio_option()}; }
 
+void RandomResizedCrop::check(const Params& params) { check_intervals(params, {"scale", "ratio"}); }
+
 RandomResizedCrop::RandomResizedCrop(const Params& params)
     : RandomResizedCrop(params.get<int64_t>("size"), read_interval(params, "scale"), read_interval(params, "ratio")) {}
 

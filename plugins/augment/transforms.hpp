@@ -56,6 +56,7 @@ class ImageTransform : public Transform {
 class RandomResizedCrop final : public Transform {
  public:
   static Schema schema();
+  static void check(const Params& params);
   explicit RandomResizedCrop(const Params& params);
   // size 0 keeps the input's height and width.
   RandomResizedCrop(int64_t size, Interval scale, Interval ratio);
@@ -96,6 +97,7 @@ class ColorJitter final : public ImageTransform {
 class GaussianBlur final : public ImageTransform {
  public:
   static Schema schema();
+  static void check(const Params& params);
   explicit GaussianBlur(const Params& params);
   GaussianBlur(float p, Interval sigma);
   void transform(std::span<float> image, Rng& rng) const override;
@@ -147,6 +149,7 @@ class Normalize final : public ImageTransform {
 class Augment final : public Transform {
  public:
   static Schema schema();
+  static void check(const Params& params);
   explicit Augment(const Params& params);
   Shape setup(const Shape& sample_shape, const NodeSetup& context) override;
   void apply(std::span<const float> in, std::span<float> out, Rng& rng) const override;

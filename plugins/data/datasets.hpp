@@ -46,6 +46,7 @@ class Npy final : public InMemoryDataset {
  public:
   static Schema schema();
   explicit Npy(const Params& params);
+  static void check(const Params& params);  // test_labels needs test_images
   void open() override;
   int64_t num_classes() const override { return num_classes_; }
 

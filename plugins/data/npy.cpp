@@ -135,9 +135,11 @@ Npy::Npy(const Params& params)
       train_labels_(optional_path(params, "train_labels")),
       test_images_(optional_path(params, "test_images")),
       test_labels_(optional_path(params, "test_labels")),
-      layout_(optional_path(params, "layout")) {
-  if (!test_labels_.empty() && test_images_.empty())
-    throw OptionError(params.owner() + ": option 'test_labels' is set without 'test_images'");
+      layout_(optional_path(params, "layout")) {}
+
+void Npy::check(const Params& params) {
+  if (!optional_path(params, "test_labels").empty() && optional_path(params, "test_images").empty())
+    throw OptionError("option 'test_labels' is set without 'test_images'");
 }
 
 void Npy::open() {

@@ -27,11 +27,14 @@ Signature ConvNet::signature() {
 ConvNet::ConvNet(const Params& params)
     : channels_(params.get<std::vector<int64_t>>("channels")),
       strides_(params.get<std::vector<int64_t>>("strides")),
-      grid_(params.get<int64_t>("grid")) {
-  if (channels_.empty() || channels_.size() != strides_.size())
-    throw OptionError(params.owner() + ": `channels` has " + std::to_string(channels_.size()) +
-                      " entries and `strides` " + std::to_string(strides_.size()) +
-                      "; give one stride per stage, at least one stage");
+      grid_(params.get<int64_t>("grid")) {}
+
+void ConvNet::check(const Params& params) {
+  const size_t channels = params.get<std::vector<int64_t>>("channels").size();
+  const size_t strides = params.get<std::vector<int64_t>>("strides").size();
+  if (channels == 0 || channels != strides)
+    throw OptionError("`channels` has " + std::to_string(channels) + " entries and `strides` " +
+                      std::to_string(strides) + "; give one stride per stage, at least one stage");
 }
 
 void ConvNet::setup(const Shape& sample_shape, const NodeSetup& context) {

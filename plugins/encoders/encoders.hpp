@@ -65,6 +65,7 @@ class ConvNet final : public Encoder {
   static Schema schema();
   static Signature signature();
   explicit ConvNet(const Params& params);
+  static void check(const Params& params);  // one stride per stage
   void setup(const Shape& sample_shape, const NodeSetup& context) override;
   Output forward(const Var& x, const Tensor& mask) override;
   int64_t feature_dim() const override { return channels_.back() * grid_ * grid_; }
@@ -106,6 +107,7 @@ class VitBlock final : public Module {
 class Vit final : public Encoder {
  public:
   static Schema schema();
+  static void check(const Params& params);  // heads divides dim
   explicit Vit(const Params& params);
   void setup(const Shape& sample_shape, const NodeSetup& context) override;
   Output forward(const Var& x, const Tensor& mask) override;

@@ -48,16 +48,18 @@ Schema Vit::schema() {
   };
 }
 
+void Vit::check(const Params& params) {
+  const auto dim = params.get<int64_t>("dim"), heads = params.get<int64_t>("heads");
+  if (dim % heads != 0)
+    throw OptionError("`heads` " + std::to_string(heads) + " does not divide `dim` " + std::to_string(dim));
+}
+
 Vit::Vit(const Params& params)
     : dim_(params.get<int64_t>("dim")),
       depth_(params.get<int64_t>("depth")),
       heads_(params.get<int>("heads")),
       patch_(params.get<int64_t>("patch")),
-      mlp_ratio_(params.get<double>("mlp_ratio")) {
-  if (dim_ % heads_ != 0)
-    throw OptionError(params.owner() + ": `heads` " + std::to_string(heads_) + " does not divide `dim` " +
-                      std::to_string(dim_));
-}
+      mlp_ratio_(params.get<double>("mlp_ratio")) {}
 
 void Vit::setup(const Shape& sample_shape, const NodeSetup& context) {
   grid_ = patch_grid("vit", sample_shape, patch_);

@@ -20,8 +20,11 @@ AdamW::AdamW(const Params& params)
     : SlotOptimizer(params, {{"exp_avg"}, {"exp_avg_sq"}, {"step", true}}),
       beta1_(params.get<std::vector<double>>("betas")[0]),
       beta2_(params.get<std::vector<double>>("betas")[1]),
-      eps_(params.get<float>("eps")) {
-  if (beta1_ >= 1.0 || beta2_ >= 1.0) throw OptionError(owner() + ": betas must be below 1");
+      eps_(params.get<float>("eps")) {}
+
+void AdamW::check(const Params& params) {
+  for (double beta : params.get<std::vector<double>>("betas"))
+    if (beta >= 1.0) throw OptionError("betas must be below 1, got " + params.value("betas").str());
 }
 
 void AdamW::update(Parameter& parameter, const Tensor& grad, double lr) const {

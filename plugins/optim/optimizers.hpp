@@ -22,6 +22,7 @@ class Sgd final : public SlotOptimizer {
  public:
   static Schema schema();
   explicit Sgd(const Params& params);
+  static void check(const Params& params);  // nesterov needs momentum > 0
 
  private:
   void update(Parameter& parameter, const Tensor& grad, double lr) const override;
@@ -34,6 +35,7 @@ class AdamW final : public SlotOptimizer {
  public:
   static Schema schema();
   explicit AdamW(const Params& params);
+  static void check(const Params& params);  // betas below 1
 
  private:
   void update(Parameter& parameter, const Tensor& grad, double lr) const override;

@@ -22,8 +22,11 @@ Schema Sgd::schema() {
 Sgd::Sgd(const Params& params)
     : SlotOptimizer(params, sgd_slots(params)),
       momentum_(params.get<float>("momentum")),
-      nesterov_(params.get<bool>("nesterov")) {
-  if (nesterov_ && momentum_ == 0.0f) throw OptionError(owner() + ": nesterov needs momentum > 0");
+      nesterov_(params.get<bool>("nesterov")) {}
+
+void Sgd::check(const Params& params) {
+  if (params.get<bool>("nesterov") && params.get<double>("momentum") == 0.0)
+    throw OptionError("nesterov needs momentum > 0");
 }
 
 void Sgd::update(Parameter& parameter, const Tensor& grad, double lr) const {

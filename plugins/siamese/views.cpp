@@ -17,7 +17,7 @@ std::string view_count_error(const std::string& method, size_t count) {
 
 }  // namespace
 
-PortSpec views_port() { return {kPort, PortType::Features, "the two views' features (B, F), in order", false, true}; }
+PortSpec views_port() { return {kPort, PortType::Features, "the two views' features (B, F), in order", false, true, 2}; }
 
 int64_t view_features(const std::string& method, const InputShapes& shapes) {
   const std::vector<Shape>* views = nullptr;

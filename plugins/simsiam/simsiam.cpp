@@ -41,6 +41,13 @@ Schema SimSiam::schema() {
 
 Signature SimSiam::signature() { return {{siamese::views_port()}, {}}; }
 
+void SimSiam::check(const Params& params) {
+  const auto proj_dim = params.get<int64_t>("proj_dim"), pred_dim = params.get<int64_t>("pred_dim");
+  if (params.get<bool>("identity_predictor") && pred_dim != 2 * proj_dim)
+    throw OptionError("identity_predictor needs pred_dim = 2 * proj_dim = " + std::to_string(2 * proj_dim) +
+                      ", got pred_dim " + std::to_string(pred_dim) + " with proj_dim " + std::to_string(proj_dim));
+}
+
 SimSiam::SimSiam(const Params& params)
     : loss_(params.plugin<Loss>("loss")),
       proj_hidden_(params.get<int64_t>("proj_hidden")),
@@ -55,9 +62,6 @@ SimSiam::SimSiam(const Params& params)
 
 void SimSiam::setup(const InputShapes& shapes, const NodeSetup& context) {
   feature_dim_ = siamese::view_features(kName, shapes);
-  if (identity_predictor_ && pred_dim_ != 2 * proj_dim_)
-    throw OptionError("simsiam: identity_predictor needs pred_dim = 2 * proj_dim = " + std::to_string(2 * proj_dim_) +
-                      ", got pred_dim " + std::to_string(pred_dim_) + " with proj_dim " + std::to_string(proj_dim_));
 
   Rng rng = context.init_rng();
   const auto projector =

@@ -39,6 +39,7 @@ namespace sslflow::simsiam {
 class SimSiam final : public Method {
  public:
   static Schema schema();
+  static void check(const Params& params);  // identity_predictor needs pred_dim = 2 * proj_dim
   static Signature signature();
   explicit SimSiam(const Params& params);
 

@@ -116,7 +116,7 @@ std::string Option::describe_type() const {
   if (type_ == OptionType::Plugin) s += " of kind " + plugin_kind_;
   if (length_) s += " of length " + std::to_string(*length_);
   if (min_ && max_)
-    s += " in [" + number_str(*min_) + ", " + number_str(*max_) + "]";
+    s += std::string(min_exclusive_ ? " in (" : " in [") + number_str(*min_) + ", " + number_str(*max_) + "]";
   else if (min_)
     s += (min_exclusive_ ? " > " : " >= ") + number_str(*min_);
   if (!choices_.empty()) {
@@ -145,6 +145,7 @@ Value Option::check(const Value& v) const {
   auto check_number = [&](const Value& x, bool integer) -> Value {
     if (integer ? !x.is_int() : !x.is_number()) throw fail("");
     double d = x.as_float();
+    if (!std::isfinite(d)) throw fail("not a finite number");
     if (!in_range(d, min_, min_exclusive_, max_)) throw fail("out of range");
     return integer ? x : Value(d);
   };

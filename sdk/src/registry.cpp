@@ -8,15 +8,41 @@ namespace sslflow {
 
 Plugin::~Plugin() = default;
 
+namespace {
+
+std::string library_name(const std::string& library) { return library.empty() ? std::string("<built in>") : library; }
+
+// Refuses a schema that declares an option twice or whose default breaks its own constraint.
+void check_schema(const PluginInfo& info, const std::string& library) {
+  const Schema& schema = info.schema;
+  for (size_t i = 0; i < schema.size(); ++i) {
+    const Option& option = schema[i];
+    for (size_t j = 0; j < i; ++j)
+      if (schema[j].name() == option.name())
+        throw PluginError(library, "plugin '" + info.key() + "' declares option '" + option.name() + "' twice");
+    const Value& fallback = option.default_value();
+    if (option.is_required() || fallback.is_null() || option.type() == OptionType::Plugin ||
+        option.type() == OptionType::Map)
+      continue;
+    try {
+      option.check(fallback);
+    } catch (const OptionError& e) {
+      throw PluginError(library, "plugin '" + info.key() + "': the default breaks its own constraint: " + e.what());
+    }
+  }
+}
+
+}  // namespace
+
 void Registry::add(PluginInfo info) {
   if (info.library.empty()) {
     info.library = current_library_;
     info.library_version = current_version_;
   }
+  check_schema(info, library_name(info.library));
   if (const PluginInfo* existing = find(info.kind, info.name)) {
-    auto where = [](const std::string& lib) { return lib.empty() ? std::string("<built in>") : lib; };
-    throw PluginError(where(info.library), "plugin '" + info.key() + "' is already registered by " +
-                                               where(existing->library) + "; remove one of the two libraries");
+    throw PluginError(library_name(info.library), "plugin '" + info.key() + "' is already registered by " +
+                                                      library_name(existing->library) + "; remove one of the two libraries");
   }
   entries_.push_back(std::move(info));
 }

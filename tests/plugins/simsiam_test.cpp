@@ -132,10 +132,10 @@ TEST_CASE("SimSiam.identity_predictor.identical_views_give_minus_one", "[plugin]
   REQUIRE(exact->forward(views(x, x)).loss.value().item() == 0.0f);
 }
 
-TEST_CASE("SimSiam.identity_predictor.wrong_width_fails_in_setup", "[plugin]") {
-  const auto method = make_simsiam(Value(Value::Map{{"identity_predictor", true}}));
-  REQUIRE_THROWS_AS(method->setup(two_views(8), kMethodSetup), OptionError);
-  REQUIRE_THROWS_WITH(method->setup(two_views(8), kMethodSetup),
+TEST_CASE("SimSiam.identity_predictor.wrong_width_is_refused_by_its_check", "[plugin]") {
+  const Value options(Value::Map{{"identity_predictor", true}});
+  REQUIRE_THROWS_AS(make_simsiam(options), OptionError);
+  REQUIRE_THROWS_WITH(make_simsiam(options),
                       Contains("identity_predictor needs pred_dim = 2 * proj_dim = 4096, got pred_dim 512"));
 }
 

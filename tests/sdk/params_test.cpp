@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "sslflow/params.hpp"
 
 using namespace sslflow;
@@ -43,6 +45,9 @@ TEST_CASE("Params.resolve.rejects_bad_values", "[sdk]") {
   REQUIRE_THROWS_AS(Params::resolve("o", loss_schema(), with("beta", "big")), OptionError);
   REQUIRE_THROWS_AS(Params::resolve("o", loss_schema(), with("steps", 1.5)), OptionError);
   REQUIRE_THROWS_AS(Params::resolve("o", loss_schema(), with("steps", 101)), OptionError);
+  for (double not_finite : {INFINITY, -INFINITY, NAN})
+    REQUIRE_THROWS_WITH(Params::resolve("o", loss_schema(), with("beta", not_finite)),
+                        Catch::Contains("option 'beta'") && Catch::Contains("not a finite number"));
   REQUIRE_THROWS_WITH(Params::resolve("o", loss_schema(), with("reduction", "maen")),
                       Catch::Contains("did you mean 'mean'"));
   REQUIRE_THROWS_AS(Params::resolve("o", loss_schema(), with("channels", Value::List{1, "a"})), OptionError);

@@ -45,7 +45,7 @@ class SSLFLOW_EXPORT Plugin {
 
 // Bumped whenever a change to the sdk breaks binary compatibility with built plugins.
 // Version 1 exported the descriptor through a function; version 2 exports it as data.
-inline constexpr uint32_t kAbiVersion = 2;
+inline constexpr uint32_t kAbiVersion = 3;
 
 #define SSLFLOW_STRINGIFY_(x) #x
 #define SSLFLOW_STRINGIFY(x) SSLFLOW_STRINGIFY_(x)

@@ -31,6 +31,7 @@ struct PortSpec {
   std::string doc;
   bool optional = false;  // an input that may be left unconnected
   bool repeated = false;  // an input that takes a list of connections (`inputs: [a, b]`)
+  int count = 0;          // a repeated input: exactly this many connections; 0: any number
 };
 
 // A plugin's declared inputs and outputs.

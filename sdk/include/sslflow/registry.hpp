@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sslflow/export.hpp"
@@ -27,6 +28,9 @@ struct PluginInfo {
   Schema schema;
   Signature signature;  // the ports of a graph-node plugin; empty for other kinds
   std::function<std::shared_ptr<Plugin>(const Params&)> factory;
+  // The plugin's rules between its resolved options, run by `sslflow validate` before
+  // anything is built; throws OptionError. Empty when the plugin states none.
+  std::function<void(const Params&)> check;
   std::string library;          // path of the library it came from ("" when built in)
   std::string library_version;  // the library's own version
 
@@ -41,22 +45,39 @@ struct RefusedLibrary {
 
 class SSLFLOW_EXPORT Registry {
  public:
-  // Registers Impl as a plugin of Interface's kind. Impl has `static Schema schema()` and
-  // a constructor taking `const Params&`; graph-node plugins also `static Signature
-  // signature()` (or inherit their interface's).
+  // Registers Impl as a plugin of Interface's kind. Impl derives from Interface and has
+  // `static Schema schema()` and a constructor taking `const Params&` (both checked at
+  // compile time); graph-node plugins also `static Signature signature()` (or inherit
+  // their interface's). An Impl with `static void check(const Params&)` states rules
+  // between its options there: validation runs it, and so does the factory, first.
   template <class Interface, class Impl>
   void add(std::string name, std::string description = "") {
+    static_assert(std::is_base_of_v<Interface, Impl>, "Registry::add<Interface, Impl>: Impl must derive from Interface");
+    static_assert(std::is_constructible_v<Impl, const Params&>,
+                  "Registry::add<Interface, Impl>: Impl must have a constructor taking const Params&");
+    static_assert(requires { { Impl::schema() } -> std::convertible_to<Schema>; },
+                  "Registry::add<Interface, Impl>: Impl must have static Schema schema()");
     PluginInfo info;
     info.kind = Interface::kKind;
     info.name = std::move(name);
     info.description = std::move(description);
     info.schema = Impl::schema();
     if constexpr (requires { Impl::signature(); }) info.signature = Impl::signature();
-    info.factory = [](const Params& p) -> std::shared_ptr<Plugin> { return std::make_shared<Impl>(p); };
+    if constexpr (requires(const Params& p) { Impl::check(p); }) {
+      info.check = [](const Params& p) { Impl::check(p); };
+      info.factory = [](const Params& p) -> std::shared_ptr<Plugin> {
+        Impl::check(p);
+        return std::make_shared<Impl>(p);
+      };
+    } else {
+      info.factory = [](const Params& p) -> std::shared_ptr<Plugin> { return std::make_shared<Impl>(p); };
+    }
     add(std::move(info));
   }
 
-  // Adds an entry; a second entry with the same key throws PluginError naming both libraries.
+  // Adds an entry; a second entry with the same key, a schema that declares an option
+  // twice, or a default that breaks its own option's constraint throws PluginError naming
+  // the library (both libraries for a duplicate key).
   void add(PluginInfo info);
 
   // The library whose register_all() is running; stamped on entries added meanwhile.
