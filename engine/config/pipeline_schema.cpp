@@ -1,6 +1,7 @@
 #include "config/pipeline_schema.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <regex>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@ namespace sslflow {
 
 namespace {
 
+constexpr size_t kMaxNameBytes = 256;
 const std::vector<std::string> kTopLevelKeys = {"name", "seed", "train", "data", "nodes", "eval", "sweep"};
 const std::vector<std::string> kTeacherKeys = {"ema_of", "schedule", "input", "inputs"};
 const std::regex kIdentifier("[A-Za-z_][A-Za-z0-9_]*");
@@ -95,6 +97,26 @@ void check_sweep(const ConfigValue& sweep, const ConfigValue& root) {
   }
 }
 
+// A pipeline's name is printed in logs, tables and directory names: one short line of
+// printable text.
+void check_name(const ConfigValue& value) {
+  const std::string& name = value.as_string("name");
+  if (name.empty()) throw config_error(value.mark(), "name must not be empty");
+  if (name.size() > kMaxNameBytes)
+    throw config_error(value.mark(), "name is " + std::to_string(name.size()) + " bytes long; at most " +
+                                         std::to_string(kMaxNameBytes) + " are allowed");
+  const auto control = std::find_if(name.begin(), name.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+  if (control != name.end()) {
+    char code[5];
+    std::snprintf(code, sizeof code, "\\x%02x", static_cast<unsigned char>(*control));
+    throw config_error(value.mark(), std::string("name holds the control character ") + code + " at byte " +
+                                         std::to_string(control - name.begin()) + "; write printable text");
+  }
+}
+
 }  // namespace
 
 void check_pipeline(const ConfigValue& root) {
@@ -105,8 +127,7 @@ void check_pipeline(const ConfigValue& root) {
   for (const char* required : {"data", "nodes"})
     if (!root.find(required))
       throw config_error(root.mark(), std::string("a pipeline needs '") + required + ":'");
-  if (const ConfigValue* name = root.find("name"); name && name->as_string("name").empty())
-    throw config_error(name->mark(), "name must not be empty");
+  if (const ConfigValue* name = root.find("name")) check_name(*name);
   if (const ConfigValue* seed = root.find("seed"); seed && seed->as_int("seed") < 0)
     throw config_error(seed->mark(), "seed must be >= 0, got " + seed->str());
   if (const ConfigValue* train = root.find("train")) train->as_map("train");

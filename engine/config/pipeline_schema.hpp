@@ -1,12 +1,13 @@
 // The grammar of a pipeline file, checked before any plugin is looked at.
 //
-// Top-level keys: name (string), seed (integer >= 0), train (map), data (required map with
-// plugin), nodes (required map of node name -> map), eval (list of maps with plugin),
-// sweep (map of key path -> list of values). A node has exactly one of `plugin:` (a plugin
-// node) or `ema_of:` (a teacher, which also needs `schedule:`); node names are identifiers
-// other than `data`; `input:` is one reference and `inputs:` a list of them, each written
-// node, node.port or node.N. Plugin options are left to the plugins' schemas. Every
-// violation is a ConfigError at the offending key or value.
+// Top-level keys: name (printable string of 1 to 256 bytes), seed (integer >= 0), train
+// (map), data (required map with plugin), nodes (required map of node name -> map), eval
+// (list of maps with plugin), sweep (map of key path -> list of values). A node has
+// exactly one of `plugin:` (a plugin node) or `ema_of:` (a teacher, which also needs
+// `schedule:`); node names are identifiers other than `data`; `input:` is one reference
+// and `inputs:` a list of them, each written node, node.port or node.N. Plugin options are
+// left to the plugins' schemas. Every violation is a ConfigError at the offending key or
+// value.
 #pragma once
 
 #include "config/config_value.hpp"

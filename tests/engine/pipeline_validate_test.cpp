@@ -153,3 +153,21 @@ TEST_CASE("Engine.validate.unknown_train_setting", "[engine]") {
   yaml.replace(yaml.find("epochs"), 6, "epocs");
   require_error_at(yaml, 3, 9, "did you mean 'epochs'");
 }
+
+TEST_CASE("Engine.validate.name_is_one_short_printable_line", "[engine]") {
+  std::string escaped = kTwoViews;
+  escaped.replace(escaped.find("two-views"), 9, "\"\\e[31mred\"");
+  require_error_at(escaped, 1, 7, "name holds the control character \\x1b at byte 0");
+  std::string long_name = kTwoViews;
+  long_name.replace(long_name.find("two-views"), 9, std::string(5'000'000, 'n'));
+  try {
+    validate_text(long_name);
+    FAIL("a 5 MB name was accepted");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("name is 5000000 bytes long; at most 256 are allowed"));
+    CHECK(std::string(e.what()).size() < 200);
+  }
+  std::string longest = kTwoViews;
+  longest.replace(longest.find("two-views"), 9, std::string(256, 'n'));
+  CHECK(validate_text(longest).name.size() == 256);
+}
