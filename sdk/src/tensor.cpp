@@ -1,9 +1,10 @@
 #include "sslflow/tensor.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <new>
+#include <unistd.h>
 
 #include "sslflow/error.hpp"
 
@@ -13,11 +14,32 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 
-std::shared_ptr<float[]> allocate(int64_t count) {
-  size_t bytes = std::max<size_t>(static_cast<size_t>(count) * sizeof(float), kAlignment);
+// The machine's physical memory in bytes: no tensor can be larger.
+uint64_t physical_memory_bytes() {
+  static const uint64_t bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  return bytes;
+}
+
+std::string gib(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+  return text;
+}
+
+// Storage for `shape`, 64-byte aligned. A size beyond the machine's memory, or one the
+// allocator refuses, is a ShapeError naming the shape, not a std::bad_alloc.
+std::shared_ptr<float[]> allocate(const Shape& shape) {
+  const auto count = static_cast<uint64_t>(shape.numel());
+  const uint64_t memory = physical_memory_bytes();
+  if (count > memory / sizeof(float))
+    throw ShapeError("a tensor of shape " + shape.str() + " needs " + gib(static_cast<double>(count) * sizeof(float)) +
+                     ", more than the " + gib(static_cast<double>(memory)) + " of memory this machine has");
+  size_t bytes = std::max<size_t>(count * sizeof(float), kAlignment);
   bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   void* p = std::aligned_alloc(kAlignment, bytes);
-  if (!p) throw std::bad_alloc();
+  if (!p)
+    throw ShapeError("cannot allocate a tensor of shape " + shape.str() + " (" + gib(static_cast<double>(bytes)) +
+                     "): out of memory");
   return std::shared_ptr<float[]>(static_cast<float*>(p), [](float* q) { std::free(q); });
 }
 
@@ -29,10 +51,13 @@ Shape::Shape(std::span<const int64_t> dims) {
   if (dims.size() > static_cast<size_t>(kMaxDims))
     throw ShapeError("a tensor has at most " + std::to_string(kMaxDims) + " dimensions, got " +
                      std::to_string(dims.size()));
-  for (int64_t d : dims)
-    if (d < 0) throw ShapeError("negative dimension " + std::to_string(d) + " in a shape");
   std::copy(dims.begin(), dims.end(), dims_.begin());
   rank_ = static_cast<int>(dims.size());
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    if (d < 0) throw ShapeError("negative dimension " + std::to_string(d) + " in a shape");
+    if (__builtin_mul_overflow(count, d, &count)) throw ShapeError("shape " + str() + " has more than 2^63 elements");
+  }
 }
 
 int Shape::axis(int i, const char* op) const {
@@ -60,11 +85,11 @@ bool operator==(const Shape& a, const Shape& b) {
   return a.rank_ == b.rank_ && std::equal(a.begin(), a.end(), b.begin());
 }
 
-Tensor::Tensor(Shape shape) : shape_(shape), storage_(allocate(shape.numel())) {
+Tensor::Tensor(Shape shape) : shape_(shape), storage_(allocate(shape)) {
   std::memset(storage_.get(), 0, sizeof(float) * shape.numel());
 }
 
-Tensor::Tensor(Shape shape, std::span<const float> values) : shape_(shape), storage_(allocate(shape.numel())) {
+Tensor::Tensor(Shape shape, std::span<const float> values) : shape_(shape), storage_(allocate(shape)) {
   if (static_cast<int64_t>(values.size()) != shape.numel())
     throw ShapeError("tensor of shape " + shape.str() + " needs " + std::to_string(shape.numel()) +
                      " values, got " + std::to_string(values.size()));
@@ -80,7 +105,7 @@ Tensor Tensor::full(Shape shape, float value) {
 Tensor Tensor::uninitialized(Shape shape) {
   Tensor t;
   t.shape_ = shape;
-  t.storage_ = allocate(shape.numel());
+  t.storage_ = allocate(shape);
   return t;
 }
 

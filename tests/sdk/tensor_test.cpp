@@ -19,6 +19,22 @@ TEST_CASE("Tensor.Shape.basics", "[sdk]") {
   REQUIRE_THROWS_AS((Shape{2, -1}), ShapeError);
 }
 
+TEST_CASE("Tensor.Shape.element_count_fits_in_64_bits", "[sdk]") {
+  const int64_t big = int64_t{1} << 31;
+  REQUIRE((Shape{big, big}).numel() == int64_t{1} << 62);
+  REQUIRE_THROWS_WITH((Shape{big, big, 2}), "shape [2147483648, 2147483648, 2] has more than 2^63 elements");
+  REQUIRE((Shape{0, big, big, 2}).numel() == 0);
+}
+
+TEST_CASE("Tensor.storage.beyond_memory_is_a_shape_error", "[sdk]") {
+  const Shape huge{int64_t{1} << 30, 1024};
+  const std::string needs = "a tensor of shape [1073741824, 1024] needs 4096.0 GiB, more than the ";
+  const std::string has = " GiB of memory this machine has";
+  REQUIRE_THROWS_WITH(Tensor(huge), Catch::StartsWith(needs) && Catch::EndsWith(has));
+  REQUIRE_THROWS_WITH(Tensor::uninitialized(huge), Catch::StartsWith(needs) && Catch::EndsWith(has));
+  REQUIRE_THROWS_WITH(Tensor::full(huge, 1.0f), Catch::StartsWith(needs) && Catch::EndsWith(has));
+}
+
 TEST_CASE("Tensor.storage.aligned_and_zeroed", "[sdk]") {
   Tensor t(Shape{3, 5});
   REQUIRE(reinterpret_cast<std::uintptr_t>(t.data()) % 64 == 0);

@@ -3,7 +3,9 @@
 // A Tensor is a cheap handle: copies share storage (like torch.Tensor), and reshape() and
 // rows() return views of the same storage. clone() makes an independent copy. Storage is
 // 64-byte aligned. A default-constructed Tensor is undefined (defined() is false); a
-// rank-0 tensor (Shape{}) is a scalar with one element.
+// rank-0 tensor (Shape{}) is a scalar with one element. A shape whose element count does
+// not fit in int64_t, and a tensor larger than the machine's physical memory or than the
+// allocator grants, throw ShapeError naming the shape (never std::bad_alloc).
 //
 // Thread safety: distinct tensors may be used from any thread; writing a tensor while
 // another thread reads it is a data race, as for any plain array.
