@@ -185,6 +185,11 @@ TEST_CASE("IO.Safetensors.rejects_malformed_files", "[io]") {
        "\"__metadata__\" is not a string -> string map"},
       {"metadata value not a string", safetensors_bytes(R"({"__metadata__":{"epoch":3}})", 0),
        "\"__metadata__\" value of 'epoch' is not a string"},
+      {"NUL byte in a name", safetensors_bytes(R"({"a\u0000b":{)" + f32_entry + "}}", 8),
+       "tensor name 'a\\x00b' holds a control character at byte 1"},
+      {"escape code in a name", safetensors_bytes(R"({"\u001b[31mred":{)" + f32_entry + "}}", 8),
+       "tensor name '\\x1b[31mred' holds a control character at byte 0"},
+      {"empty name", safetensors_bytes(R"({"":{)" + f32_entry + "}}", 8), "a tensor has an empty name"},
       {"deep nesting", safetensors_bytes(R"({"__metadata__":{"a":[[[[[[]]]]]]}})", 0), "nests deeper"},
   };
   require_format_errors(read_safetensors, dir, "bad.safetensors", cases);
@@ -221,5 +226,6 @@ TEST_CASE("IO.Safetensors.writer_rejects_ambiguous_input", "[io]") {
   require_format_error(write({{"a", Tensor()}}, {}), path, "tensor 'a' is undefined");
   require_format_error(write({{"a", t}}, {{"k", "1"}, {"k", "2"}}), path, "duplicate metadata key 'k'");
   require_format_error(write({{"bad\xff", t}}, {}), path, "not valid UTF-8");
+  require_format_error(write({{"two\nlines", t}}, {}), path, "tensor name 'two\\x0alines' holds a control character");
   REQUIRE_FALSE(std::filesystem::exists(path));
 }

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <set>
 #include <string_view>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +18,11 @@ namespace sslflow::io {
 
 namespace {
 
-using Json = nlohmann::ordered_json;  // keeps header order, which breaks ties between empty tensors
+// Reading: nlohmann::ordered_json would keep the header's order but searches linearly on
+// every insert, quadratic in the number of tensors; the order is recorded while parsing.
+using Json = nlohmann::json;
+// Writing: the header in the order of the tensors given, as upstream's writer keeps it.
+using OrderedJson = nlohmann::ordered_json;
 
 constexpr uint64_t kMaxHeaderSize = 100'000'000;
 constexpr std::string_view kMetadataKey = "__metadata__";
@@ -47,53 +53,132 @@ struct Entry {
   uint64_t end;
 };
 
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+// `s` in single quotes, control characters written as \xNN.
 std::string in_quotes(std::string_view s) {
   std::string quoted(1, '\'');
-  return quoted.append(s).append(1, '\'');
+  for (unsigned char c : s) {
+    if (!is_control(c)) {
+      quoted += static_cast<char>(c);
+      continue;
+    }
+    char escaped[5];
+    std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+    quoted += escaped;
+  }
+  return quoted.append(1, '\'');
 }
 
-// Parses the header, rejecting duplicate keys at any level (JSON parsers silently keep
-// the last one) and nesting deeper than any valid header needs.
-Json parse_header(const InputFile& file, const std::string& text) {
-  std::vector<std::set<std::string>> keys_of_open_objects;
-  auto check = [&](int depth, Json::parse_event_t event, Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-        keys_of_open_objects.emplace_back();
-        [[fallthrough]];
-      case Json::parse_event_t::array_start:
-        if (depth >= kMaxNesting) file.fail("header nests deeper than a safetensors header can");
-        break;
-      case Json::parse_event_t::object_end:
-        keys_of_open_objects.pop_back();
-        break;
-      case Json::parse_event_t::key: {
-        const auto& key = parsed.get_ref<const std::string&>();
-        if (!keys_of_open_objects.back().insert(key).second)
-          file.fail(keys_of_open_objects.size() == 1 ? "duplicate tensor name " + in_quotes(key) + " in the header"
-                                                     : "duplicate key " + in_quotes(key) + " in the header");
-        break;
-      }
-      default:
-        break;
+// "[2, 3]"; also for a shape too large for Shape.
+std::string shape_text(const std::vector<int64_t>& dims) {
+  std::string text = "[";
+  for (size_t i = 0; i < dims.size(); ++i) text += (i ? ", " : "") + std::to_string(dims[i]);
+  return text + "]";
+}
+
+// The first pass over a header: a SAX reader that rejects duplicate keys at any level
+// (JSON parsers silently keep the last one) and nesting deeper than any valid header
+// needs, and records the order of the keys. (nlohmann's parser with a callback would do
+// the same in one pass, but scans the parent object after every child object it closes:
+// quadratic in the number of tensors.)
+class HeaderKeys : public nlohmann::json_sax<Json> {
+ public:
+  explicit HeaderKeys(const InputFile& file) : file_(file) {}
+
+  std::vector<std::string> names;          // the top level's keys: tensor names and "__metadata__"
+  std::vector<std::string> metadata_keys;  // the keys of "__metadata__"
+
+  bool start_object(std::size_t) override {
+    open(true);
+    return true;
+  }
+  bool end_object() override {
+    keys_of_open_objects_.pop_back();
+    close();
+    if (keys_of_open_objects_.size() == 1) in_metadata_ = false;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    open(false);
+    return true;
+  }
+  bool end_array() override {
+    close();
+    return true;
+  }
+  bool key(string_t& key) override {
+    const bool top_level = keys_of_open_objects_.size() == 1;
+    if (!keys_of_open_objects_.back().insert(key).second)
+      file_.fail(top_level ? "duplicate tensor name " + in_quotes(key) + " in the header"
+                           : "duplicate key " + in_quotes(key) + " in the header");
+    if (top_level) {
+      in_metadata_ = key == kMetadataKey;
+      names.push_back(key);
+    } else if (in_metadata_ && keys_of_open_objects_.size() == 2) {
+      metadata_keys.push_back(key);
     }
     return true;
-  };
-  try {
-    return Json::parse(text, check);
-  } catch (const Json::exception& e) {
-    file.fail(std::string("header is not valid UTF-8 JSON: ") + e.what());
   }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    file_.fail(std::string("header is not valid UTF-8 JSON: ") + e.what());
+  }
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+
+ private:
+  void open(bool object) {
+    if (depth_ >= kMaxNesting) file_.fail("header nests deeper than a safetensors header can");
+    ++depth_;
+    if (object) keys_of_open_objects_.emplace_back();
+  }
+  void close() { --depth_; }
+
+  const InputFile& file_;
+  int depth_ = 0;
+  std::vector<std::set<std::string>> keys_of_open_objects_;
+  bool in_metadata_ = false;  // inside the value of the top level's "__metadata__"
+};
+
+// A parsed header and the order of its keys.
+struct Header {
+  Json json;
+  std::vector<std::string> names;
+  std::vector<std::string> metadata_keys;
+};
+
+// Parses the header in two linear passes: the checks and the order of the keys, then the
+// document.
+Header parse_header(const InputFile& file, const std::string& text) {
+  HeaderKeys keys(file);
+  Json::sax_parse(text, &keys);
+  return Header{Json::parse(text), std::move(keys.names), std::move(keys.metadata_keys)};
 }
 
-std::vector<std::pair<std::string, std::string>> parse_metadata(const InputFile& file, const Json& value) {
+std::vector<std::pair<std::string, std::string>> parse_metadata(const InputFile& file, const Json& value,
+                                                                const std::vector<std::string>& keys) {
   if (!value.is_object()) file.fail("\"__metadata__\" is not a string -> string map");
   std::vector<std::pair<std::string, std::string>> metadata;
-  for (const auto& [key, text] : value.items()) {
+  for (const std::string& key : keys) {
+    const Json& text = value.at(key);
     if (!text.is_string()) file.fail("\"__metadata__\" value of " + in_quotes(key) + " is not a string");
     metadata.emplace_back(key, text.get<std::string>());
   }
   return metadata;
+}
+
+// Refuses a tensor name that is empty or holds a NUL byte or another control character.
+void check_name(const std::string& path, const std::string& name) {
+  if (name.empty()) throw FormatError(path, "a tensor has an empty name");
+  const auto control = std::find_if(name.begin(), name.end(), [](char c) { return is_control(static_cast<unsigned char>(c)); });
+  if (control != name.end())
+    throw FormatError(path, "tensor name " + in_quotes(name) + " holds a control character at byte " +
+                                std::to_string(control - name.begin()));
 }
 
 Entry parse_entry(const InputFile& file, const std::string& name, const Json& value) {
@@ -143,9 +228,9 @@ Entry parse_entry(const InputFile& file, const std::string& name, const Json& va
               "] end before they begin");
 
   auto bytes = checked_byte_size(entry.shape, entry.type);
-  if (!bytes) throw bad("shape " + Shape(entry.shape).str() + " overflows");
+  if (!bytes) throw bad("shape " + shape_text(entry.shape) + " overflows");
   if (*bytes != entry.end - entry.begin)
-    throw bad("shape " + Shape(entry.shape).str() + " of " + dtype_name + " needs " + std::to_string(*bytes) +
+    throw bad("shape " + shape_text(entry.shape) + " of " + dtype_name + " needs " + std::to_string(*bytes) +
               " bytes but data_offsets span " + std::to_string(entry.end - entry.begin));
   return entry;
 }
@@ -204,16 +289,20 @@ SafetensorsFile read_safetensors(const std::string& path) {
               std::to_string(file.remaining()) + " bytes follow)");
 
   const std::string text = file.read_text(header_size, "header");
-  const Json header = parse_header(file, text);
-  if (!header.is_object()) file.fail("header is not a JSON object");
+  const Header header = parse_header(file, text);
+  if (!header.json.is_object()) file.fail("header is not a JSON object");
 
   SafetensorsFile result;
   std::vector<Entry> entries;
-  for (const auto& [name, value] : header.items()) {
-    if (name == kMetadataKey)
-      result.metadata = parse_metadata(file, value);
-    else
+  entries.reserve(header.names.size());
+  for (const std::string& name : header.names) {
+    const Json& value = header.json.at(name);
+    if (name == kMetadataKey) {
+      result.metadata = parse_metadata(file, value, header.metadata_keys);
+    } else {
+      check_name(path, name);
       entries.push_back(parse_entry(file, name, value));
+    }
   }
   order_and_check_layout(file, entries, file.remaining());
 
@@ -224,35 +313,41 @@ SafetensorsFile read_safetensors(const std::string& path) {
 
 void write_safetensors(const std::string& path, const NamedTensors& tensors,
                        const std::vector<std::pair<std::string, std::string>>& metadata) {
-  Json header = Json::object();
+  // The top level is written member by member: an ordered_json object would search its
+  // keys linearly on every insert.
+  std::string text = "{";
+  auto append_member = [&](const std::string& key, const OrderedJson& value) {
+    if (text.size() > 1) text += ',';
+    try {
+      text.append(OrderedJson(key).dump()).append(1, ':').append(value.dump());
+    } catch (const OrderedJson::exception&) {
+      throw FormatError(path, "a tensor name or metadata entry is not valid UTF-8");
+    }
+  };
   if (!metadata.empty()) {
-    Json map = Json::object();
+    OrderedJson map = OrderedJson::object();
     for (const auto& [key, value] : metadata) {
       if (map.contains(key)) throw FormatError(path, "duplicate metadata key " + in_quotes(key));
       map[key] = value;
     }
-    header[std::string(kMetadataKey)] = std::move(map);
+    append_member(std::string(kMetadataKey), map);
   }
+  std::unordered_set<std::string_view> names;
   uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
     if (name == kMetadataKey) throw FormatError(path, "tensor name " + in_quotes(name) + " is reserved");
-    if (header.contains(name)) throw FormatError(path, "duplicate tensor name " + in_quotes(name));
+    if (!names.insert(name).second) throw FormatError(path, "duplicate tensor name " + in_quotes(name));
+    check_name(path, name);
     if (!tensor.defined()) throw FormatError(path, "tensor " + in_quotes(name) + " is undefined");
     const uint64_t bytes = static_cast<uint64_t>(tensor.numel()) * sizeof(float);
-    Json entry = Json::object();
+    OrderedJson entry = OrderedJson::object();
     entry["dtype"] = "F32";
     entry["shape"] = tensor.shape().to_vector();
-    entry["data_offsets"] = Json::array({offset, offset + bytes});
-    header[name] = std::move(entry);
+    entry["data_offsets"] = OrderedJson::array({offset, offset + bytes});
+    append_member(name, entry);
     offset += bytes;
   }
-
-  std::string text;
-  try {
-    text = header.dump();
-  } catch (const Json::exception&) {
-    throw FormatError(path, "a tensor name or metadata entry is not valid UTF-8");
-  }
+  text += '}';
   text.append((8 - text.size() % 8) % 8, ' ');
   if (text.size() > kMaxHeaderSize)
     throw FormatError(path, "header of " + std::to_string(text.size()) + " bytes exceeds the limit of " +

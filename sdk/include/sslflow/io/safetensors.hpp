@@ -5,9 +5,11 @@
 // The header maps each tensor name to {"dtype", "shape", "data_offsets": [begin, end)}
 // (offsets into the buffer) and may hold "__metadata__", a string -> string map.
 //
-// Reading validates strictly and throws FormatError naming the file and the problem: a
-// header over 100,000,000 bytes or past the end of the file, JSON that is not an object,
-// duplicate names, entries with missing, unknown or mistyped fields, unknown dtypes, rank
+// Reading validates strictly, in time linear in the header's size (up to a logarithm),
+// and throws FormatError naming the file and the problem: a header over 100,000,000 bytes
+// or past the end of the file, JSON that is not an object, duplicate names, names that are
+// empty or hold a NUL byte or another control character (written as \xNN in messages),
+// entries with missing, unknown or mistyped fields, unknown dtypes, rank
 // above 4, sizes that overflow or disagree with the offsets, holes or overlaps between
 // tensors, or a buffer longer or shorter than the tensors. Sizes are checked against the
 // file size before anything is allocated. Dtypes F32, F64, F16, BF16, I64, I32, I16, I8,
@@ -36,8 +38,8 @@ struct SafetensorsFile {
 SSLFLOW_EXPORT SafetensorsFile read_safetensors(const std::string& path);
 
 // Writes F32 tensors atomically: a temporary file in the same directory, fsync, rename,
-// fsync of the directory. FormatError for duplicate or reserved ("__metadata__") names,
-// duplicate metadata keys, undefined tensors, text that is not UTF-8, or a failed write.
+// fsync of the directory. FormatError for duplicate, reserved ("__metadata__"), empty or
+// control-character names, duplicate metadata keys, undefined tensors, text that is not UTF-8, or a failed write.
 SSLFLOW_EXPORT void write_safetensors(const std::string& path, const NamedTensors& tensors,
                                       const std::vector<std::pair<std::string, std::string>>& metadata = {});
 
