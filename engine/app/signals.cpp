@@ -9,13 +9,13 @@
 #include <thread>
 
 #include "sslflow/error.hpp"
+#include "sslflow/stop.hpp"
 
 namespace sslflow {
 
 namespace {
 
 std::atomic<bool> stopping_on_signal{false};
-std::atomic<bool> stop_requested{false};
 
 sigset_t termination_signals() {
   sigset_t set;
@@ -48,11 +48,11 @@ void take_signals(sigset_t set) {
   for (;;) {
     int signal = 0;
     if (sigwait(&set, &signal) != 0) continue;
-    if (!stopping_on_signal.load() || stop_requested.load()) {
-      if (stop_requested.load()) say(std::string(sigdescr_np(signal)) + " again: ending now");
+    if (!stopping_on_signal.load() || stop_request().load()) {
+      if (stop_request().load()) say(std::string(sigdescr_np(signal)) + " again: ending now");
       end_by(signal);
     }
-    stop_requested = true;
+    stop_request() = true;
     say(std::string(sigdescr_np(signal)) + ": stopping at the next step (signal again to end at once)");
   }
 }
@@ -67,12 +67,12 @@ void take_termination_signals() {
 }
 
 StopOnSignal::StopOnSignal() {
-  stop_requested = false;
+  stop_request() = false;
   stopping_on_signal = true;
 }
 
 StopOnSignal::~StopOnSignal() { stopping_on_signal = false; }
 
-const std::atomic<bool>& StopOnSignal::requested() const { return stop_requested; }
+const std::atomic<bool>& StopOnSignal::requested() const { return stop_request(); }
 
 }  // namespace sslflow

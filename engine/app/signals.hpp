@@ -8,8 +8,9 @@
 //
 // Outside a StopOnSignal scope a signal ends the process at once, by the signal, as if it
 // had never been blocked. Inside one, the first signal sets the stop request (the run ends
-// cleanly at its next stopping point) and says so on stderr; a second one ends the process
-// at once, by the signal (exit status 128 + its number in a shell).
+// cleanly at its next stopping point; it is the sdk's stop_request(), which plugins poll
+// in long loops) and says so on stderr; a second one ends the process at once, by the
+// signal (exit status 128 + its number in a shell).
 #pragma once
 
 #include <atomic>

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "sslflow/error.hpp"
+#include "sslflow/stop.hpp"
 
 namespace sslflow::engine {
 
@@ -34,6 +35,16 @@ std::string current_exception_message() {
   }
 }
 
-void rethrow_with_context(const std::string& context) { throw Error(context + ": " + current_exception_message()); }
+void rethrow_with_context(const std::string& context) {
+  try {
+    throw;
+  } catch (const StopRequested&) {
+    throw;
+  } catch (...) {
+    std::string message = context;  // appended in place: GCC 12 warns wrongly about a + b + c here
+    message.append(": ").append(current_exception_message());
+    throw Error(message);
+  }
+}
 
 }  // namespace sslflow::engine

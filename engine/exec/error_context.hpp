@@ -24,7 +24,8 @@ std::string node_context(const NodeSpec& node);
 // std::bad_alloc or a throw of anything else, a sentence saying so.
 std::string current_exception_message();
 
-// Rethrows the exception in flight as an Error reading "<context>: <its message>".
+// Rethrows the exception in flight as an Error reading "<context>: <its message>"; a
+// StopRequested (sslflow/stop.hpp) leaves as it is, since it is no error.
 [[noreturn]] void rethrow_with_context(const std::string& context);
 
 // Runs `action`; any exception it throws leaves through rethrow_with_context.

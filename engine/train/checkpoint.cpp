@@ -153,6 +153,9 @@ std::optional<Checkpoint> latest_checkpoint(const std::string& run_dir, int64_t 
       if (log) *log << "warning: checkpoint " << dir->string() << " is not used: " << e.what() << "\n";
     }
   }
+  if (!all.empty())
+    throw Error("nothing to resume: none of the " + std::to_string(all.size()) + " checkpoints in " + run_dir +
+                "/checkpoints is usable");
   return std::nullopt;
 }
 

@@ -42,7 +42,8 @@ void write_checkpoint(const std::string& run_dir, const Checkpoint& checkpoint, 
 // state.json is consistent (its step is that of the directory's name and lies in
 // [1, total_steps]). A newer checkpoint that fails a check is never loaded: a warning
 // naming it, the file and what is wrong goes to `log` (when given) and the one before is
-// tried. Empty when there is none to use.
+// tried. Empty when the run has written no checkpoint; an Error when it has written some
+// and none of them can be used.
 std::optional<Checkpoint> latest_checkpoint(const std::string& run_dir, int64_t total_steps, std::ostream* log);
 
 }  // namespace sslflow::engine

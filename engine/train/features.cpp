@@ -5,6 +5,8 @@
 
 #include <tbb/parallel_for.h>
 
+#include "sslflow/stop.hpp"
+
 namespace sslflow::engine {
 
 void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_t limit, int64_t batch_size,
@@ -12,10 +14,16 @@ void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_
   const int64_t n = limit > 0 ? std::min(limit, data.size(split)) : data.size(split);
   const Shape sample = data.sample_shape();
   const bool was_training = encoder.is_training();
+  struct ModeRestore {
+    Encoder& encoder;
+    bool training;
+    ~ModeRestore() { encoder.train(training); }
+  } restore{encoder, was_training};
   encoder.eval();
   NoGrad no_grad;
   labels->assign(static_cast<size_t>(n), -1);
   for (int64_t begin = 0; begin < n; begin += batch_size) {
+    check_stop();
     const int64_t count = std::min(batch_size, n - begin);
     std::vector<int64_t> dims{count};
     for (int64_t d : sample) dims.push_back(d);
@@ -27,7 +35,6 @@ void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_
     if (!features->defined()) *features = Tensor(Shape{n, out.dim(1)});
     std::memcpy(features->data() + begin * out.dim(1), out.data(), sizeof(float) * out.numel());
   }
-  encoder.train(was_training);
 }
 
 namespace {

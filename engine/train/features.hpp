@@ -1,5 +1,6 @@
 // Frozen features of a dataset split through an encoder (evaluation mode, no gradient),
-// or its raw pixels, in dataset order, for the evaluators.
+// or its raw pixels, in dataset order, for the evaluators. A stop request ends an
+// extraction between batches with StopRequested; the encoder keeps its training mode.
 #pragma once
 
 #include <cstdint>

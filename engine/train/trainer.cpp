@@ -15,6 +15,7 @@
 #include "sslflow/interfaces/evaluator.hpp"
 #include "sslflow/interfaces/optimizer.hpp"
 #include "sslflow/io/safetensors.hpp"
+#include "sslflow/stop.hpp"
 #include "train/checkpoint.hpp"
 #include "train/sha256.hpp"
 #include "train/ema.hpp"
@@ -74,18 +75,32 @@ void write_text(const std::string& path, const std::string& text) {
 }  // namespace
 
 Interrupted::Interrupted(const std::string& run_dir, int64_t steps)
-    : Error("interrupted after step " + std::to_string(steps) + "; a checkpoint is in " + run_dir +
-            "/checkpoints; continue with: sslflow run --resume " + run_dir) {}
+    : Error(steps == 0 ? "interrupted before training began; continue with: sslflow run --resume " + run_dir
+                       : "interrupted after step " + std::to_string(steps) + "; a checkpoint is in " + run_dir +
+                             "/checkpoints; continue with: sslflow run --resume " + run_dir) {}
 
 RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
+  if (!options.run_dir.empty() && !options.resume) write_text(options.run_dir + "/config.yaml", pipeline.resolved_yaml);
   RunResult result;
   result.run_dir = options.run_dir;
-  if (!options.run_dir.empty() && !options.resume) write_text(options.run_dir + "/config.yaml", pipeline.resolved_yaml);
+  auto stop_requested = [&] { return options.stop && options.stop->load(); };
+  int64_t first_step = 0;
+  // Runs a phase before the first step; a stop requested meanwhile (or a plugin's
+  // StopRequested) ends the run, at the steps of the checkpoint it resumed from.
+  auto before_training = [&](auto&& phase) {
+    try {
+      phase();
+    } catch (const StopRequested&) {
+      throw Interrupted(options.run_dir, first_step);
+    }
+    if (stop_requested()) throw Interrupted(options.run_dir, first_step);
+  };
 
-  auto data = open_dataset(pipeline.data);
+  std::shared_ptr<Dataset> data;
+  before_training([&] { data = open_dataset(pipeline.data); });
   LiveNodes nodes(*pipeline.graph);
-  nodes.setup(data->sample_shape(), pipeline.seed);
+  before_training([&] { nodes.setup(data->sample_shape(), pipeline.seed); });
   auto optimizer = build<Optimizer>(pipeline.train.optimizer);
   const auto params = nodes.trainable_parameters();
   optimizer->setup(params);
@@ -99,10 +114,11 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   StepExecutor executor(nodes, options.debug_nonfinite);
   Evaluations evaluations(pipeline, nodes, *data);
 
-  int64_t first_step = 0;
-  if (options.resume) {
-    const std::optional<Checkpoint> c = latest_checkpoint(options.run_dir, total, options.log);
-    if (!c) throw Error("nothing to resume: " + options.run_dir + "/checkpoints holds no usable checkpoint");
+  std::optional<Checkpoint> c;
+  if (options.resume) c = latest_checkpoint(options.run_dir, total, options.log);
+  if (options.resume && !c && options.log)
+    *options.log << "no checkpoint yet in " << options.run_dir << "/checkpoints: starting from the first step\n";
+  if (c) {
     if (c->config_sha256 != config_digest(pipeline))
       throw Error(options.run_dir + "/config.yaml: differs from the configuration " + c->dir +
                   " was written under (their SHA-256 differ); a resume continues a run as it was configured, "
@@ -118,11 +134,12 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
                       config_digest(pipeline)},
                      static_cast<int>(t.keep_checkpoints));
   };
-  MetricsLog log(options.run_dir, options.resume ? first_step : -1);
+  MetricsLog log(options.run_dir, c ? first_step : -1);
   Progress progress(options.log, options.progress_bar, total, t.batch_size, t.log_every_steps);
 
-  if (!options.resume) {
-    const Metrics baselines = evaluations.baselines();
+  if (!c) {
+    Metrics baselines;
+    before_training([&] { baselines = evaluations.baselines(); });
     if (!baselines.empty()) {
       Metrics row{{"step", 0.0}, {"epoch", 0.0}};
       row.insert(row.end(), baselines.begin(), baselines.end());
@@ -131,6 +148,19 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
       progress.message("before training: " + metrics_text(baselines));
     }
   }
+
+  // The evaluations due after `epoch`, logged; at the end, also kept as final metrics.
+  auto evaluate_after = [&](int64_t epoch, bool at_end) {
+    Metrics evals = evaluations.after_epoch(epoch, at_end);
+    if (evals.empty()) return;
+    Metrics row{{"step", double(std::min(total, (epoch + 1) * per_epoch))}, {"epoch", double(epoch + 1)}};
+    row.insert(row.end(), evals.begin(), evals.end());
+    log.append(row);
+    progress.message("epoch " + std::to_string(epoch + 1) + ": " + metrics_text(evals));
+    if (at_end) result.final_metrics.insert(result.final_metrics.end(), evals.begin(), evals.end());
+  };
+  // A run stopped during its last evaluation resumes at its end: that evaluation again.
+  if (c && first_step == total) before_training([&] { evaluate_after((total - 1) / per_epoch, true); });
 
   Batch next = loader.load(first_step / per_epoch, first_step % per_epoch);
   tbb::task_group prefetch;  // declared after `next`: destroyed (and waited for) first
@@ -171,20 +201,16 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     if ((step + 1) % t.log_every_steps == 0 || step + 1 == total) log.append(last_row);
 
     const bool epoch_end = (step + 1) % per_epoch == 0 || step + 1 == total;
-    if (epoch_end) {
-      Metrics evals = evaluations.after_epoch(epoch, step + 1 == total);
-      if (!evals.empty()) {
-        Metrics row{{"step", double(step + 1)}, {"epoch", double(epoch + 1)}};
-        row.insert(row.end(), evals.begin(), evals.end());
-        log.append(row);
-        progress.message("epoch " + std::to_string(epoch + 1) + ": " + metrics_text(evals));
-        if (step + 1 == total) result.final_metrics.insert(result.final_metrics.end(), evals.begin(), evals.end());
+    bool stopped_evaluating = false;
+    if (epoch_end) try {
+        evaluate_after(epoch, step + 1 == total);
+      } catch (const StopRequested&) {
+        stopped_evaluating = true;
       }
-    }
     const bool by_steps = t.checkpoint_every_steps > 0 && (step + 1) % t.checkpoint_every_steps == 0;
     const bool by_epochs = epoch_end && t.checkpoint_every_epochs > 0 && (epoch + 1) % t.checkpoint_every_epochs == 0;
     if (options.on_step) options.on_step(step + 1);
-    const bool stop = options.stop && options.stop->load() && step + 1 < total;
+    const bool stop = stopped_evaluating || (stop_requested() && step + 1 < total);
     if (by_steps || by_epochs || stop) save_checkpoint(step + 1);
     if (stop) {
       log.close();

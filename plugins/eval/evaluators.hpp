@@ -22,7 +22,8 @@ namespace sslflow::eval {
 // Features and the train bank L2-normalised; each test sample's k most similar training
 // samples vote for their class with weight exp(similarity / temperature) (Wu et al. 2018,
 // as solo-learn's WeightedKNNClassifier and lightly's knn_predict). Test samples are
-// scored in chunks, so memory stays bounded for any number of them.
+// scored in chunks, so memory stays bounded for any number of them; a stop request ends
+// the evaluation between chunks.
 class Knn final : public Evaluator {
  public:
   static Schema schema();

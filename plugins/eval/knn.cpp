@@ -8,6 +8,7 @@
 #include "sslflow/autograd.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/ops.hpp"
+#include "sslflow/stop.hpp"
 
 namespace sslflow::eval {
 
@@ -63,6 +64,7 @@ Metrics Knn::evaluate(const FeatureSplits& features, uint64_t) const {
   std::vector<double> scores(static_cast<size_t>(features.num_classes));
   int64_t top1 = 0, top5 = 0;
   for (int64_t begin = 0; begin < m; begin += chunk) {
+    check_stop();
     const int64_t end = std::min(m, begin + chunk);
     const Tensor similarities =
         linear(l2_normalize(Var(features.test.rows(begin, end))), bank).value();  // (end - begin, N)

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <deque>
 
+#include "sslflow/stop.hpp"
+
 namespace sslflow::eval {
 
 namespace {
@@ -60,6 +62,7 @@ LbfgsResult minimize_lbfgs(const Objective& f, std::vector<double> x, const Lbfg
   std::deque<Correction> history;
   int64_t iteration = 0;
   while (iteration < options.max_iterations && max_abs(g) > options.gradient_tolerance) {
+    check_stop();
     std::vector<double> d = direction(history, g);
     double slope = dot(g, d);
     if (!(slope < 0.0)) {  // not a descent direction: restart from steepest descent

@@ -8,6 +8,7 @@
 // not stored. It stops after max_iterations, when max |g| <= gradient_tolerance, when a
 // step changes f or every coordinate by at most change_tolerance (torch.optim.LBFGS's
 // tests), or when the line search finds no decrease (f flat to its rounding).
+// A stop request (sslflow/stop.hpp) ends it between iterations with StopRequested.
 // Deterministic: the same objective and start give the same iterates.
 #pragma once
 

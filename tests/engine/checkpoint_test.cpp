@@ -26,7 +26,7 @@ fs::path run_with_two_checkpoints(const std::string& name) {
   for (int64_t step : {2, 4}) {
     Tensor w(Shape{8});
     for (float& x : w.values()) x = static_cast<float>(step);
-    write_checkpoint(run.string(), {"", step, {{"node.w", w}}, {{"step", Tensor::scalar(float(step))}}, "p", 1}, 2);
+    write_checkpoint(run.string(), {"", step, {{"node.w", w}}, {{"step", Tensor::scalar(float(step))}}, "p", 1, "digest"}, 2);
   }
   return run;
 }
@@ -84,13 +84,26 @@ TEST_CASE("Checkpoint.Resume.step_outside_the_run_is_refused", "[engine]") {
   CHECK_THAT(log.str(), Catch::Contains("step 4 lies outside [1, 3]"));
 }
 
-TEST_CASE("Checkpoint.Resume.all_corrupt_gives_none", "[engine]") {
+TEST_CASE("Checkpoint.Resume.all_corrupt_is_an_error", "[engine]") {
   const fs::path run = run_with_two_checkpoints("none");
   for (const char* step : {"step-000000002", "step-000000004"})
     flip_last_byte(run / "checkpoints" / step / "optimizer.safetensors");
   std::ostringstream log;
-  CHECK_FALSE(latest_checkpoint(run.string(), 10, &log));
+  CHECK_THROWS_WITH(latest_checkpoint(run.string(), 10, &log),
+                    Catch::Contains("nothing to resume: none of the 2 checkpoints in") &&
+                        Catch::Contains("none/checkpoints is usable"));
   CHECK_THAT(log.str(), Catch::Contains("step-000000002/optimizer.safetensors"));
+}
+
+TEST_CASE("Checkpoint.Resume.a_run_without_checkpoints_gives_none", "[engine]") {
+  const fs::path run = fs::temp_directory_path() / ("sslflow_checkpoint_empty_" + std::to_string(::getpid()));
+  fs::create_directories(run);
+  std::ostringstream log;
+  CHECK_FALSE(latest_checkpoint(run.string(), 10, &log));
+  fs::create_directories(run / "checkpoints" / "step-000000003.tmp.77");
+  CHECK_FALSE(latest_checkpoint(run.string(), 10, &log));
+  CHECK(log.str().empty());
+  fs::remove_all(run);
 }
 
 TEST_CASE("Checkpoint.Write.stale_temporaries_are_removed", "[engine]") {
@@ -115,7 +128,7 @@ TEST_CASE("Checkpoint.Write.failure_names_the_path_and_keeps_the_previous", "[en
   setrlimit(RLIMIT_FSIZE, &small);
   std::string message;
   try {
-    write_checkpoint(run.string(), {"", 6, {{"node.w", big}}, {}, "p", 1}, 2);
+    write_checkpoint(run.string(), {"", 6, {{"node.w", big}}, {}, "p", 1, "digest"}, 2);
   } catch (const Error& e) {
     message = e.what();
   }

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 #include <tbb/global_control.h>
 
@@ -13,6 +15,7 @@
 #include "graph/validate.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/io/safetensors.hpp"
+#include "sslflow/stop.hpp"
 #include "toy_plugins.hpp"
 #include "train/batch_runner.hpp"
 #include "train/trainer.hpp"
@@ -184,6 +187,79 @@ TEST_CASE("Engine.run.resume_after_interrupt_is_bit_exact", "[engine]") {
     }
   }
   std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// A run directory of its own, and the process's stop request cleared whatever happens.
+struct StopTest {
+  explicit StopTest(const std::string& name)
+      : dir(std::filesystem::temp_directory_path() / ("sslflow_engine_" + name + "_" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    options.run_dir = dir.string();
+    options.stop = &stop_request();
+  }
+  ~StopTest() {
+    stop_request() = false;
+    std::filesystem::remove_all(dir);
+  }
+  std::filesystem::path dir;
+  engine::RunOptions options;
+};
+
+double metric(const Metrics& metrics, const std::string& name) {
+  for (const auto& [k, v] : metrics)
+    if (k == name) return v;
+  FAIL("no metric " << name);
+  return 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("Engine.run.a_stop_inside_an_evaluation_checkpoints_the_step_and_resumes", "[engine]") {
+  const engine::RunResult straight = engine::train(validated(kTwoViews), {});  // 3 epochs of 4 steps
+  StopTest test("stop_in_eval");
+  const engine::ValidatedPipeline p = validated(kTwoViews, {"+eval.0.stop_on_call=2"});
+  REQUIRE_THROWS_WITH(engine::train(p, test.options), Catch::Contains("interrupted after step 8"));
+  REQUIRE(std::filesystem::exists(test.dir / "checkpoints" / "step-000000008" / "COMPLETE"));
+  stop_request() = false;
+  test.options.resume = true;
+  const engine::RunResult rest = engine::train(p, test.options);
+  REQUIRE(rest.losses.size() == 4);
+  for (size_t i = 0; i < rest.losses.size(); ++i) REQUIRE(rest.losses[i] == straight.losses[8 + i]);
+  CHECK(metric(rest.final_metrics, "toy_mean.test_feature_mean") ==
+        metric(straight.final_metrics, "toy_mean.test_feature_mean"));
+}
+
+TEST_CASE("Engine.run.a_stop_inside_the_last_evaluation_resumes_at_the_end_and_evaluates", "[engine]") {
+  const engine::RunResult straight = engine::train(validated(kTwoViews), {});
+  StopTest test("stop_in_last_eval");
+  const engine::ValidatedPipeline p = validated(kTwoViews, {"+eval.0.stop_on_call=3"});
+  REQUIRE_THROWS_WITH(engine::train(p, test.options), Catch::Contains("interrupted after step 12"));
+  stop_request() = false;
+  test.options.resume = true;
+  const engine::RunResult rest = engine::train(p, test.options);
+  CHECK(rest.losses.empty());
+  CHECK(metric(rest.final_metrics, "toy_mean.test_feature_mean") ==
+        metric(straight.final_metrics, "toy_mean.test_feature_mean"));
+  CHECK(std::filesystem::exists(test.dir / "model.safetensors"));
+}
+
+TEST_CASE("Engine.run.a_stop_before_the_first_step_leaves_a_run_that_resumes_from_the_start", "[engine]") {
+  const engine::RunResult straight = engine::train(validated(kTwoViews), {});
+  for (const char* stopping : {"+data.stop_in_open=true", "+eval.0.baselines=true"}) {
+    INFO(stopping);
+    StopTest test("stop_before_training");
+    std::vector<std::string> overrides{stopping};
+    if (std::string(stopping).find("baselines") != std::string::npos) overrides.push_back("+eval.0.stop_on_call=1");
+    REQUIRE_THROWS_WITH(engine::train(validated(kTwoViews, overrides), test.options),
+                        Catch::Contains("interrupted before training began; continue with: sslflow run --resume"));
+    CHECK_FALSE(std::filesystem::exists(test.dir / "checkpoints"));
+    stop_request() = false;
+    test.options.resume = true;
+    CHECK(engine::train(validated(kTwoViews), test.options).losses == straight.losses);
+  }
 }
 
 TEST_CASE("Engine.run.failing_node_is_named", "[engine]") {

@@ -12,9 +12,16 @@ namespace {
 // 64 training and 32 test images of 1x4x4: class c has a bright row c % 4, plus noise.
 class ToyData final : public Dataset {
  public:
-  static Schema schema() { return {Option("size", 64, "training samples").range(8, 4096)}; }
-  explicit ToyData(const Params& p) : size_(p.get<int64_t>("size")) {}
-  void open() override { opened_ = true; }
+  static Schema schema() {
+    return {Option("size", 64, "training samples").range(8, 4096),
+            Option("stop_in_open", false, "requests a stop while opening, as a signal would")};
+  }
+  explicit ToyData(const Params& p) : size_(p.get<int64_t>("size")), stop_in_open_(p.get<bool>("stop_in_open")) {}
+  void open() override {
+    if (stop_in_open_) stop_request() = true;
+    check_stop();
+    opened_ = true;
+  }
   int64_t size(Split s) const override { return s == Split::Train ? size_ : size_ / 2; }
   Shape sample_shape() const override { return Shape{1, 4, 4}; }
   int64_t num_classes() const override { return 2; }
@@ -28,6 +35,7 @@ class ToyData final : public Dataset {
 
  private:
   int64_t size_;
+  bool stop_in_open_;
   bool opened_ = false;
 };
 
@@ -250,14 +258,23 @@ class ToyConstant final : public EmaScheduler {
 
 class ToyMean final : public Evaluator {
  public:
-  static Schema schema() { return {}; }
-  explicit ToyMean(const Params&) {}
+  static Schema schema() {
+    return {Option("stop_on_call", 0, "the call (from 1) that requests a stop midway, as a signal would; 0: none")
+                .min(0)};
+  }
+  explicit ToyMean(const Params& p) : stop_on_call_(p.get<int64_t>("stop_on_call")) {}
   Metrics evaluate(const FeatureSplits& f, uint64_t) const override {
+    if (++calls_ == stop_on_call_) stop_request() = true;
+    check_stop();
     double s = 0;
     for (float x : f.test.values()) s += x;
     return {{"test_feature_mean", s / static_cast<double>(f.test.numel())},
             {"train_samples", static_cast<double>(f.train.dim(0))}};
   }
+
+ private:
+  int64_t stop_on_call_;
+  mutable int64_t calls_ = 0;
 };
 
 }  // namespace
