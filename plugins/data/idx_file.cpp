@@ -1,14 +1,12 @@
 #include "idx_file.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <memory>
+#include <fstream>
 
+#include "gzip_input.hpp"
 #include "sslflow/error.hpp"
+#include "sslflow/stop.hpp"
 
 namespace sslflow::data {
 
@@ -16,28 +14,24 @@ namespace {
 
 constexpr int64_t kMaxBytes = int64_t{1} << 40;    // larger dimensions are taken as corrupt
 constexpr int64_t kMaxReserve = int64_t{1} << 28;  // never reserve more before the data arrives
-constexpr int64_t kChunk = int64_t{1} << 24;       // bytes per gzread call
-constexpr unsigned kGzBuffer = 1u << 18;           // zlib's input buffer
+constexpr int64_t kChunk = int64_t{1} << 24;       // bytes per read, and between stop checks
 
-struct GzClose {
-  void operator()(gzFile_s* file) const { gzclose(file); }
-};
-using GzFile = std::unique_ptr<gzFile_s, GzClose>;
-
-// Reads up to `size` bytes; fewer only at the end of the data.
-int64_t read_some(gzFile file, const std::string& path, uint8_t* out, int64_t size) {
-  int64_t done = 0;
-  while (done < size) {
-    const auto want = static_cast<unsigned>(std::min(size - done, kChunk));
-    const int got = gzread(file, out + done, want);
-    if (got < 0) {
-      int code = Z_OK;
-      throw FormatError(path, std::string("cannot be decompressed (zlib: ") + gzerror(file, &code) + ")");
-    }
-    if (got == 0) break;
-    done += got;
+// The memory the kernel could give without swapping (MemAvailable), 0 when unknown.
+int64_t available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  int64_t kib = 0;
+  while (meminfo >> key >> kib) {
+    if (key == "MemAvailable:") return kib * 1024;
+    meminfo.ignore(64, '\n');
   }
-  return done;
+  return 0;
+}
+
+std::string gib(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+  return text;
 }
 
 uint32_t big_endian_u32(const uint8_t* p) {
@@ -59,14 +53,10 @@ std::string dims_text(const std::vector<int64_t>& dims) {
 }  // namespace
 
 IdxArray read_idx(const std::string& path, int rank) {
-  errno = 0;
-  GzFile file(gzopen(path.c_str(), "rb"));
-  if (!file) throw FormatError(path, std::string("cannot open: ") + (errno ? std::strerror(errno) : "out of memory"));
-  gzbuffer(file.get(), kGzBuffer);
-
+  GzipInput file(path);
   const auto header_size = static_cast<int64_t>(4 + 4 * rank);
   std::vector<uint8_t> header(header_size);
-  const int64_t header_read = read_some(file.get(), path, header.data(), header_size);
+  const int64_t header_read = file.read(header.data(), header_size);
   if (header_read < 4) throw FormatError(path, "is too short for an IDX header");
 
   const uint32_t expected_magic = 0x800u | uint32_t(rank);
@@ -85,13 +75,18 @@ IdxArray read_idx(const std::string& path, int rank) {
       throw FormatError(path, "has implausible dimensions " + dims_text(array.dims));
     total *= dim;
   }
+  if (const int64_t available = available_memory_bytes(); available > 0 && total > available)
+    throw FormatError(path, "has dimensions " + dims_text(array.dims) + " that need " + gib(total) + ", more than the " +
+                                gib(available) + " of memory available");
 
+  // Grown as the data arrives: a header that claims more than the file holds costs nothing.
   array.bytes.reserve(static_cast<size_t>(std::min(total, kMaxReserve)));
   while (static_cast<int64_t>(array.bytes.size()) < total) {
+    check_stop();
     const size_t have = array.bytes.size();
     const int64_t want = std::min(total - int64_t(have), kChunk);
     array.bytes.resize(have + size_t(want));
-    const int64_t got = read_some(file.get(), path, array.bytes.data() + have, want);
+    const int64_t got = file.read(array.bytes.data() + have, want);
     array.bytes.resize(have + size_t(got));
     if (got < want) break;
   }
@@ -99,7 +94,7 @@ IdxArray read_idx(const std::string& path, int rank) {
     throw FormatError(path, "is truncated: dimensions " + dims_text(array.dims) + " need " + std::to_string(total) +
                                 " data bytes, the file has " + std::to_string(array.bytes.size()));
   uint8_t extra = 0;
-  if (read_some(file.get(), path, &extra, 1) != 0)
+  if (file.read(&extra, 1) != 0)
     throw FormatError(path, "has more data than its dimensions " + dims_text(array.dims) + " describe (" +
                                 std::to_string(total) + " bytes)");
   return array;

@@ -18,10 +18,13 @@ struct IdxArray {
   std::vector<uint8_t> bytes;  // C order, product(dims) bytes
 };
 
-// Reads `path`, decompressing it when it is gzipped, and checks the magic against
-// `rank` dimensions and the data length against the dimensions, exactly. Throws
-// FormatError naming `path` for a file that cannot be opened, is not valid gzip, or is
-// malformed.
+// Reads `path`, decompressing it when it is gzip (see GzipInput), and checks the magic
+// against `rank` dimensions and the data length against the dimensions, exactly. Memory
+// grows with the data read, never beyond what the header claims, and a claim larger than
+// the machine's available memory is refused before reading. Throws FormatError naming
+// `path` for a file that cannot be opened, is not valid gzip (or has bytes after its gzip
+// data), or is malformed; a stop request (sslflow/stop.hpp) ends a read between chunks
+// of 16 MiB with StopRequested.
 IdxArray read_idx(const std::string& path, int rank);
 
 }  // namespace sslflow::data

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -278,6 +279,23 @@ TEST_CASE("Data.Idx.tiny_files", "[plugin]") {
   CHECK_THROWS_AS(dataset->read(Split::Train, 0, wrong_size), sslflow::ShapeError);
 }
 
+TEST_CASE("Data.Idx.concatenated_gzip_members", "[plugin]") {
+  const TinyIdx tiny;
+  TempDir dir;
+  const std::string train_images = tiny.write(dir, true);
+  const std::string whole = idx_bytes(0x803, {3, 2, 3}, tiny.train_pixels);
+  const std::string first = dir.file("first.gz"), second = dir.file("second.gz");
+  write_gzip(first, whole.substr(0, 10));
+  write_gzip(second, whole.substr(10));
+  std::ofstream out(train_images, std::ios::binary | std::ios::trunc);
+  out << std::ifstream(first, std::ios::binary).rdbuf() << std::ifstream(second, std::ios::binary).rdbuf();
+  out.close();
+  auto dataset = open_dataset("idx", {{"path", dir.path().string()}, {"num_classes", 3}});
+  const Sample last = read_sample(*dataset, Split::Train, 2);
+  CHECK(last.pixels.back() == 1.0f);
+  CHECK(last.pixels.front() == 80.0f / 255.0f);
+}
+
 TEST_CASE("Data.Idx.malformed", "[plugin]") {
   const TinyIdx tiny;
   TempDir dir;
@@ -306,6 +324,30 @@ TEST_CASE("Data.Idx.malformed", "[plugin]") {
     std::filesystem::remove(train_images);
     std::filesystem::resize_file(gz_path, std::filesystem::file_size(gz_path) - 12);
     require_open_error(*dataset, gz_path, "truncated");
+  }
+  SECTION("garbage after the gzip data") {
+    const std::string gz_path = train_images + ".gz";
+    write_gzip(gz_path, idx_bytes(0x803, {3, 2, 3}, tiny.train_pixels));
+    std::filesystem::remove(train_images);
+    const auto gz_size = std::filesystem::file_size(gz_path);
+    std::ofstream(gz_path, std::ios::app | std::ios::binary) << "not gzip";
+    require_open_error(*dataset, gz_path,
+                       "has 8 bytes after its gzip data (from byte " + std::to_string(gz_size) +
+                           ") that are not another gzip member");
+  }
+  SECTION("corrupt gzip data") {
+    const std::string gz_path = train_images + ".gz";
+    write_gzip(gz_path, idx_bytes(0x803, {3, 2, 3}, tiny.train_pixels));
+    std::filesystem::remove(train_images);
+    std::fstream gz(gz_path, std::ios::in | std::ios::out | std::ios::binary);
+    gz.seekp(3);  // the FLG byte: reserved bits set
+    gz.put(static_cast<char>(0xe0));
+    gz.close();
+    require_open_error(*dataset, gz_path, "cannot be decompressed (zlib: unknown header flags set)");
+  }
+  SECTION("dimensions beyond the machine's memory") {
+    write_bytes(train_images, idx_bytes(0x803, {1000000, 1000, 1000}, tiny.train_pixels));
+    require_open_error(*dataset, train_images, "has dimensions 1000000 x 1000 x 1000 that need 931.3 GiB, more than the");
   }
   SECTION("truncated header") {
     write_bytes(train_images, big_endian(0x803) + big_endian(3));
