@@ -10,6 +10,7 @@ ConfigError config_error(const SourceMark& at, const std::string& message) {
 
 ConfigValue::ConfigValue(SourceMark mark) : mark_(std::move(mark)) {}
 ConfigValue::ConfigValue(bool b, SourceMark mark) : v_(b), mark_(std::move(mark)) {}
+ConfigValue::ConfigValue(int i, SourceMark mark) : ConfigValue(int64_t{i}, std::move(mark)) {}
 ConfigValue::ConfigValue(int64_t i, SourceMark mark) : v_(i), mark_(std::move(mark)) {}
 ConfigValue::ConfigValue(double d, SourceMark mark) : v_(d), mark_(std::move(mark)) {}
 ConfigValue::ConfigValue(std::string s, SourceMark mark) : v_(std::move(s)), mark_(std::move(mark)) {}

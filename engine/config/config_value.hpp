@@ -40,7 +40,7 @@ class ConfigValue {
   explicit ConfigValue(SourceMark mark = {});  // null
   ConfigValue(bool b, SourceMark mark);
   ConfigValue(int64_t i, SourceMark mark);
-  ConfigValue(int i, SourceMark mark) : ConfigValue(int64_t{i}, std::move(mark)) {}
+  ConfigValue(int i, SourceMark mark);
   ConfigValue(double d, SourceMark mark);
   ConfigValue(std::string s, SourceMark mark);
   ConfigValue(const char* s, SourceMark mark);

@@ -17,7 +17,9 @@ std::string position(const SourceMark& mark) {
 
 }  // namespace
 
-std::string plugin_context(const PluginSpec& plugin) { return position(plugin.mark) + plugin.kind + "/" + plugin.name; }
+std::string plugin_context(const PluginSpec& plugin) {
+  return position(plugin.mark).append(plugin.kind).append("/").append(plugin.name);
+}
 
 std::string node_context(const NodeSpec& node) {
   return position(node.plugin.mark) + "node '" + node.name + "' (" + node.plugin.kind + "/" + node.plugin.name + ")";
@@ -41,9 +43,7 @@ void rethrow_with_context(const std::string& context) {
   } catch (const StopRequested&) {
     throw;
   } catch (...) {
-    std::string message = context;  // appended in place: GCC 12 warns wrongly about a + b + c here
-    message.append(": ").append(current_exception_message());
-    throw Error(message);
+    throw Error(context + ": " + current_exception_message());
   }
 }
 

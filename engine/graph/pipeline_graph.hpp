@@ -31,14 +31,22 @@ struct PortRef {
   std::string str() const;
 };
 
+struct NestedPlugin;
+
 // A plugin with resolved options; nested plugin-valued options are built first.
 struct PluginSpec {
   std::string kind;
   std::string name;
   const PluginInfo* info = nullptr;
   Params params;
-  std::vector<std::pair<std::string, PluginSpec>> nested;  // option name -> plugin
+  std::vector<NestedPlugin> nested;
   SourceMark mark;
+};
+
+// A plugin-valued option (a method's `loss:`): its name and its plugin.
+struct NestedPlugin {
+  std::string option;
+  PluginSpec plugin;
 };
 
 struct NodeSpec {

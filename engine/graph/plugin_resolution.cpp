@@ -22,7 +22,7 @@ std::string join(const std::vector<std::string>& items) {
 
 Params resolve_options(const Schema& schema, const ConfigValue& map, const Registry& registry, const std::string& owner,
                        const std::vector<std::string>& reserved,
-                       std::vector<std::pair<std::string, PluginSpec>>* nested) {
+                       std::vector<NestedPlugin>* nested) {
   std::vector<std::string> names;
   for (const Option& o : schema) names.push_back(o.name());
   Value given(Value::Map{});
@@ -41,8 +41,8 @@ Params resolve_options(const Schema& schema, const ConfigValue& map, const Regis
         throw config_error(entry.value.mark(), owner + ": " + e.what() + " — " + option->doc());
       }
       if (option->type() == OptionType::Plugin)
-        nested->emplace_back(entry.key, resolve_plugin({option->plugin_kind()}, entry.value, registry,
-                                                       owner + "." + entry.key));
+        nested->push_back(
+            {entry.key, resolve_plugin({option->plugin_kind()}, entry.value, registry, owner + "." + entry.key)});
       given.set(entry.key, checked);
     }
   for (const Option& o : schema) {
@@ -51,7 +51,7 @@ Params resolve_options(const Schema& schema, const ConfigValue& map, const Regis
                                          ": " + o.doc() + ")");
     if (!given.find(o.name()) && o.type() == OptionType::Plugin && !o.default_value().is_null()) {
       ConfigValue fallback(o.default_value().find("plugin")->as_string(), map.mark());
-      nested->emplace_back(o.name(), resolve_plugin({o.plugin_kind()}, fallback, registry, owner + "." + o.name()));
+      nested->push_back({o.name(), resolve_plugin({o.plugin_kind()}, fallback, registry, owner + "." + o.name())});
     }
   }
   try {

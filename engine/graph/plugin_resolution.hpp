@@ -26,6 +26,6 @@ PluginSpec resolve_plugin(const std::vector<std::string>& kinds, const ConfigVal
 // resolved into `nested`. Returns the Params with defaults filled in.
 Params resolve_options(const Schema& schema, const ConfigValue& map, const Registry& registry, const std::string& owner,
                        const std::vector<std::string>& reserved,
-                       std::vector<std::pair<std::string, PluginSpec>>* nested);
+                       std::vector<NestedPlugin>* nested);
 
 }  // namespace sslflow::engine

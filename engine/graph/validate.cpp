@@ -134,7 +134,7 @@ void refuse_cycles(const std::vector<NodeSpec>& nodes) {
 
 TrainSpec read_train(const ConfigValue* train, const Registry& registry, const SourceMark& root_mark) {
   ConfigValue empty(ConfigValue::Map{}, root_mark);
-  std::vector<std::pair<std::string, PluginSpec>> nested;
+  std::vector<NestedPlugin> nested;
   Params p = resolve_options(train_schema(), train ? *train : empty, registry, "train", {}, &nested);
   TrainSpec t;
   t.epochs = p.get<int64_t>("epochs");
@@ -172,7 +172,7 @@ std::vector<EvalSpec> read_evals(const ConfigValue* evals, const Registry& regis
     ConfigValue engine_keys(ConfigValue::Map{}, entry.mark());
     for (const ConfigEntry& kv : entry.as_map(owner))
       if (find_option(schema, kv.key)) engine_keys.set(kv.key, kv.key_mark, kv.value);
-    std::vector<std::pair<std::string, PluginSpec>> none;
+    std::vector<NestedPlugin> none;
     Params p = resolve_options(schema, engine_keys, registry, owner, {}, &none);
     e.node = p.get<std::string>("node").empty() ? default_node : p.get<std::string>("node");
     if (std::find(encoders.begin(), encoders.end(), e.node) == encoders.end())

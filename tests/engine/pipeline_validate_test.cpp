@@ -41,7 +41,7 @@ TEST_CASE("Engine.validate.two_views", "[engine]") {
   REQUIRE(p.graph->node("backbone").applications() == 2);
   REQUIRE(p.graph->node("objective").connections("input").at(1).port == "out");
   REQUIRE(p.evals.at(0).node == "backbone");
-  REQUIRE(p.graph->node("objective").plugin.nested.at(0).second.name == "toy_mse");
+  REQUIRE(p.graph->node("objective").plugin.nested.at(0).plugin.name == "toy_mse");
   const std::string dot = p.graph->to_dot();
   REQUIRE_THAT(dot, Catch::Contains("backbone\\nencoder/toy_linear"));
   REQUIRE_THAT(dot, Catch::Contains("->"));
