@@ -14,6 +14,17 @@
 set(SSLFLOW_SANITIZE "" CACHE STRING "Build with sanitizers: address,undefined or thread (empty: none)")
 set_property(CACHE SSLFLOW_SANITIZE PROPERTY STRINGS "" "address,undefined" "thread")
 set(SSLFLOW_SANITIZER_FLAGS "")
+
+# SSLFLOW_FUZZ: the fuzz build (the fuzz preset): clang's coverage instrumentation for
+# libFuzzer on every target, and fuzz/'s targets linked with libFuzzer.
+option(SSLFLOW_FUZZ "Build fuzz/'s targets with libFuzzer (clang)" OFF)
+if(SSLFLOW_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SSLFLOW_FUZZ needs clang (libFuzzer): configure with the fuzz preset")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(NOT SSLFLOW_SANITIZE)
   return()
 endif()
