@@ -70,7 +70,7 @@ Encoder& LiveNodes::encoder(const std::string& name) {
   throw GraphError("node '" + name + "' is not an encoder");
 }
 
-void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
+void LiveNodes::setup(const Shape& sample_shape, uint64_t seed, Weights weights) {
   shapes_[port_key("data", -1, "image")] = {sample_shape};
   shapes_[port_key("data", -1, "label")] = {Shape{}};
   auto input_shape = [&](const NodeSpec& spec, const char* port) {
@@ -89,7 +89,7 @@ void LiveNodes::setup(const Shape& sample_shape, uint64_t seed) {
     if (node.encoder && spec.frozen) node.encoder->eval();
   }
   for (LiveNode& node : nodes_)
-    if (node.encoder && !node.spec->load_path.empty()) load_checkpoint(node);
+    if (weights == Weights::Load && node.encoder && !node.spec->load_path.empty()) load_checkpoint(node);
   for (LiveNode& node : nodes_)
     if (node.student) node.encoder->load_state_dict(node.student->state_dict());
 

@@ -43,8 +43,11 @@ class LiveNodes {
   // Builds every node's plugin (no data is read, no parameter allocated).
   explicit LiveNodes(const PipelineGraph& graph);
 
-  // Sets every node up for samples of `sample_shape` (from the dataset).
-  void setup(const Shape& sample_shape, uint64_t seed);
+  // Sets every node up for samples of `sample_shape` (from the dataset) and loads the
+  // weights of the nodes that name a file. Weights::Skip leaves those files alone: the shape
+  // pass of `sslflow validate`.
+  enum class Weights { Load, Skip };
+  void setup(const Shape& sample_shape, uint64_t seed, Weights weights = Weights::Load);
 
   const PipelineGraph& graph() const { return graph_; }
   LiveNode& at(size_t i) { return nodes_[i]; }

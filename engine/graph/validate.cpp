@@ -139,6 +139,8 @@ TrainSpec read_train(const ConfigValue* train, const Registry& registry, const S
   TrainSpec t;
   t.epochs = p.get<int64_t>("epochs");
   t.batch_size = p.get<int64_t>("batch_size");
+  const ConfigValue* batch_size = train ? train->find("batch_size") : nullptr;
+  t.batch_size_mark = batch_size ? batch_size->mark() : train ? train->mark() : root_mark;
   t.lr_schedule = p.get<std::string>("lr_schedule");
   t.warmup_epochs = p.get<double>("warmup_epochs");
   t.final_lr_fraction = p.get<double>("final_lr_fraction");

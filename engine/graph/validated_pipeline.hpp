@@ -16,6 +16,7 @@ namespace sslflow::engine {
 struct TrainSpec {
   int64_t epochs = 1;
   int64_t batch_size = 256;
+  SourceMark batch_size_mark;  // where it is written (the train section, or the file, when not)
   PluginSpec optimizer;
   std::string lr_schedule = "cosine";
   double warmup_epochs = 0.0;

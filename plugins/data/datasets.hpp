@@ -27,6 +27,7 @@ class Idx final : public InMemoryDataset {
  public:
   static Schema schema();
   explicit Idx(const Params& params);
+  std::optional<DatasetShape> peek() const override;  // from the training images' header
   void open() override;
   int64_t num_classes() const override { return num_classes_; }
 
@@ -66,6 +67,7 @@ class Synthetic final : public InMemoryDataset {
  public:
   static Schema schema();
   explicit Synthetic(const Params& params);
+  std::optional<DatasetShape> peek() const override;
   void open() override;
   int64_t num_classes() const override { return num_classes_; }
 

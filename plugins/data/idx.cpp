@@ -74,6 +74,16 @@ Idx::Idx(const Params& params)
       path_(params.get<std::string>("path")),
       num_classes_(params.get<int64_t>("num_classes")) {}
 
+std::optional<DatasetShape> Idx::peek() const {
+  try {
+    const std::vector<int64_t> dims = read_idx_dims(find_file(path_, "train-images-idx3-ubyte"), 3);
+    if (dims[1] == 0 || dims[2] == 0) return std::nullopt;  // open() refuses images without pixels
+    return DatasetShape{dims[0], Shape{1, dims[1], dims[2]}};
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 void Idx::open() {
   if (!fs::is_directory(path_)) throw FormatError(path_, "no such directory" + install_hint(path_));
   LoadedSplit train = load_split(path_, "train", num_classes_);

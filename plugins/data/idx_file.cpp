@@ -50,10 +50,10 @@ std::string dims_text(const std::vector<int64_t>& dims) {
   return text;
 }
 
-}  // namespace
-
-IdxArray read_idx(const std::string& path, int rank) {
-  GzipInput file(path);
+// Reads and checks the header of `file`: the magic for `rank` dimensions, then the
+// dimensions, whose product must stay below kMaxBytes.
+std::vector<int64_t> read_dims(GzipInput& file, int rank) {
+  const std::string& path = file.path();
   const auto header_size = static_cast<int64_t>(4 + 4 * rank);
   std::vector<uint8_t> header(header_size);
   const int64_t header_read = file.read(header.data(), header_size);
@@ -66,15 +66,30 @@ IdxArray read_idx(const std::string& path, int rank) {
                                 " (IDX unsigned bytes, " + std::to_string(rank) + " dimensions)");
   if (header_read < header_size) throw FormatError(path, "is truncated inside its IDX header");
 
-  IdxArray array;
+  std::vector<int64_t> dims;
   int64_t total = 1;
   for (int i = 0; i < rank; ++i) {
-    array.dims.push_back(big_endian_u32(header.data() + 4 + 4 * i));
-    const int64_t dim = array.dims.back();
-    if (dim != 0 && total > kMaxBytes / dim)
-      throw FormatError(path, "has implausible dimensions " + dims_text(array.dims));
+    dims.push_back(big_endian_u32(header.data() + 4 + 4 * i));
+    const int64_t dim = dims.back();
+    if (dim != 0 && total > kMaxBytes / dim) throw FormatError(path, "has implausible dimensions " + dims_text(dims));
     total *= dim;
   }
+  return dims;
+}
+
+}  // namespace
+
+std::vector<int64_t> read_idx_dims(const std::string& path, int rank) {
+  GzipInput file(path);
+  return read_dims(file, rank);
+}
+
+IdxArray read_idx(const std::string& path, int rank) {
+  GzipInput file(path);
+  IdxArray array;
+  array.dims = read_dims(file, rank);
+  int64_t total = 1;
+  for (int64_t dim : array.dims) total *= dim;
   if (const int64_t available = available_memory_bytes(); available > 0 && total > available)
     throw FormatError(path, "has dimensions " + dims_text(array.dims) + " that need " + gib(total) + ", more than the " +
                                 gib(available) + " of memory available");

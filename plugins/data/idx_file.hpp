@@ -27,4 +27,8 @@ struct IdxArray {
 // of 16 MiB with StopRequested.
 IdxArray read_idx(const std::string& path, int rank);
 
+// The dimensions in the header of `path`, checked as read_idx checks them; reads nothing
+// else.
+std::vector<int64_t> read_idx_dims(const std::string& path, int rank);
+
 }  // namespace sslflow::data

@@ -77,6 +77,10 @@ Synthetic::Synthetic(const Params& params)
       seed_(static_cast<uint64_t>(params.get<int64_t>("seed"))),
       noise_(params.get<float>("noise")) {}
 
+std::optional<DatasetShape> Synthetic::peek() const {
+  return DatasetShape{train_size_, Shape{channels_, image_size_, image_size_}};
+}
+
 void Synthetic::open() {
   const auto size = float(image_size_);
   std::vector<std::vector<Blob>> classes(num_classes_);

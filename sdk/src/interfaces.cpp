@@ -18,6 +18,7 @@ Encoder::~Encoder() = default;
 Method::~Method() = default;
 Transform::~Transform() = default;
 Dataset::~Dataset() = default;
+std::optional<DatasetShape> Dataset::peek() const { return std::nullopt; }
 Optimizer::~Optimizer() = default;
 Evaluator::~Evaluator() = default;
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "sslflow/plugin.hpp"
@@ -17,12 +18,23 @@ namespace sslflow {
 
 enum class Split { Train, Test };
 
+// What a dataset will hold once opened.
+struct DatasetShape {
+  int64_t train_size = 0;
+  Shape sample_shape;
+};
+
 class SSLFLOW_EXPORT Dataset : public Plugin {
  public:
   static constexpr const char* kKind = "dataset";
   ~Dataset() override;
 
   virtual void open() = 0;
+  // Before open(): what open() will find, from the options and at most the files' headers,
+  // so that `sslflow validate` checks shapes without loading the data. Empty when the
+  // dataset cannot tell that cheaply, or cannot read its headers (open() says why); the
+  // default.
+  virtual std::optional<DatasetShape> peek() const;
   virtual int64_t size(Split split) const = 0;
   virtual Shape sample_shape() const = 0;
   virtual int64_t num_classes() const = 0;  // 0 when the data carries no labels
