@@ -16,6 +16,7 @@
 #include "sslflow/error.hpp"
 #include "sslflow/io/safetensors.hpp"
 #include "sslflow/stop.hpp"
+#include "../sdk/io_test_support.hpp"
 #include "toy_plugins.hpp"
 #include "train/batch_runner.hpp"
 #include "train/trainer.hpp"
@@ -83,7 +84,8 @@ TEST_CASE("Engine.run.teacher_follows_student", "[engine]") {
 }
 
 TEST_CASE("Engine.run.writes_run_directory", "[engine]") {
-  const auto dir = std::filesystem::temp_directory_path() / "sslflow_engine_run_dir";
+  const testing::TempDir temp;
+  const std::filesystem::path& dir = temp.path();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   engine::RunOptions options;
@@ -100,7 +102,8 @@ TEST_CASE("Engine.run.writes_run_directory", "[engine]") {
 }
 
 TEST_CASE("Engine.run.records_peak_memory", "[engine]") {
-  const auto dir = std::filesystem::temp_directory_path() / "sslflow_engine_peak_memory";
+  const testing::TempDir temp;
+  const std::filesystem::path& dir = temp.path();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   engine::RunOptions options;
@@ -124,7 +127,8 @@ TEST_CASE("Engine.run.records_peak_memory", "[engine]") {
 }
 
 TEST_CASE("Engine.run.frozen_node_loaded_from_a_checkpoint", "[engine]") {
-  const auto dir = std::filesystem::temp_directory_path() / "sslflow_engine_frozen";
+  const testing::TempDir temp;
+  const std::filesystem::path& dir = temp.path();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   engine::RunOptions options;
@@ -155,7 +159,8 @@ TEST_CASE("Engine.run.frozen_node_loaded_from_a_checkpoint", "[engine]") {
 }
 
 TEST_CASE("Engine.run.resume_after_interrupt_is_bit_exact", "[engine]") {
-  const auto dir = std::filesystem::temp_directory_path() / "sslflow_engine_resume";
+  const testing::TempDir temp;
+  const std::filesystem::path& dir = temp.path();
   for (int threads : {1, 2}) {
     INFO("threads " << threads);
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
@@ -320,7 +325,8 @@ TEST_CASE("Engine.run.debug_nonfinite_passes_a_finite_run", "[engine]") {
 }
 
 TEST_CASE("Engine.batch.one_failure_does_not_stop_the_others", "[engine]") {
-  const auto root = std::filesystem::temp_directory_path() / "sslflow_engine_batch";
+  const testing::TempDir temp;
+  const std::filesystem::path& root = temp.path();
   std::filesystem::remove_all(root);
   std::vector<engine::ValidatedPipeline> pipelines{validated(kTwoViews, {"name=good"}),
                                                    validated(kTwoViews, {"name=bad", "nodes.objective.plugin=toy_fail"}),
