@@ -88,6 +88,7 @@ std::vector<RunSummary> run_batch(const std::vector<ValidatedPipeline>& pipeline
     run.resume = options.resume;
     run.debug_nonfinite = options.debug_nonfinite;
     run.stop = options.stop;
+    const auto started = std::chrono::steady_clock::now();
     try {
       run.run_dir = run_dir_for(p, options, batch);
       summary.result = train(p, run);
@@ -95,11 +96,13 @@ std::vector<RunSummary> run_batch(const std::vector<ValidatedPipeline>& pipeline
     } catch (const Interrupted& e) {
       summary.interrupted = true;
       summary.error = e.what();
-      summary.result.run_dir = run.run_dir;
     } catch (...) {
       summary.error = current_exception_message();
-      summary.result.run_dir = run.run_dir;
       if (run.log) *run.log << "failed: " << summary.error << std::endl;
+    }
+    if (!summary.ok) {
+      summary.result.run_dir = run.run_dir;
+      summary.result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     }
   };
 
