@@ -26,10 +26,6 @@ class GzipInput {
 
   // Reads up to `size` bytes into `out`; fewer only at the end of the data.
   int64_t read(uint8_t* out, int64_t size);
-  // Whether the data is gzip.
-  bool compressed() const { return compressed_; }
-  // The size of the file on disk.
-  int64_t file_size() const { return file_size_; }
   const std::string& path() const { return path_; }
 
  private:
@@ -41,7 +37,7 @@ class GzipInput {
 
   std::string path_;
   std::ifstream file_;
-  int64_t file_size_ = 0;
+  int64_t file_size_ = 0;      // for the offsets in messages
   int64_t read_from_file_ = 0;  // bytes read from disk so far
   std::vector<unsigned char> input_;
   z_stream stream_{};
