@@ -67,6 +67,7 @@ class Synthetic final : public InMemoryDataset {
  public:
   static Schema schema();
   explicit Synthetic(const Params& params);
+  static void check(const Params& params);  // the images fit in memory
   std::optional<DatasetShape> peek() const override;
   void open() override;
   int64_t num_classes() const override { return num_classes_; }

@@ -1,5 +1,8 @@
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "datasets.hpp"
@@ -57,8 +60,8 @@ void draw(const Blob& blob, float dx, float dy, float scale, int64_t size, float
 
 Schema Synthetic::schema() {
   return {
-      Option("train_size", 2048, "number of training samples").min(1),
-      Option("test_size", 512, "number of test samples").min(0),
+      Option("train_size", 2048, "number of training samples").range(1, 10'000'000),
+      Option("test_size", 512, "number of test samples").range(0, 10'000'000),
       Option("num_classes", 10, "number of classes, each with its own blob pattern").range(1, 1000),
       Option("image_size", 28, "height and width of the square images, in pixels").range(8, 512),
       Option("channels", 1, "channels per image; each blob has its own brightness in each").range(1, 16),
@@ -76,6 +79,21 @@ Synthetic::Synthetic(const Params& params)
       channels_(params.get<int64_t>("channels")),
       seed_(static_cast<uint64_t>(params.get<int64_t>("seed"))),
       noise_(params.get<float>("noise")) {}
+
+void Synthetic::check(const Params& params) {
+  const auto images = params.get<int64_t>("train_size") + params.get<int64_t>("test_size");
+  const auto channels = params.get<int64_t>("channels"), size = params.get<int64_t>("image_size");
+  const double gib = 1024.0 * 1024.0 * 1024.0;
+  const double needed = double(images) * double(channels * size * size) * sizeof(float) / gib;
+  const double memory = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE)) / gib;
+  if (needed > memory) {
+    char text[160];
+    std::snprintf(text, sizeof text, "%lld images of %lld x %lld x %lld floats need %.1f GiB, more than the %.1f GiB of "
+                  "memory this machine has", static_cast<long long>(images), static_cast<long long>(channels),
+                  static_cast<long long>(size), static_cast<long long>(size), needed, memory);
+    throw OptionError(text);
+  }
+}
 
 std::optional<DatasetShape> Synthetic::peek() const {
   return DatasetShape{train_size_, Shape{channels_, image_size_, image_size_}};

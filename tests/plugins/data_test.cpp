@@ -574,6 +574,12 @@ TEST_CASE("Data.Synthetic.deterministic", "[plugin]") {
         read_sample(*a, Split::Train, 5).pixels);
 }
 
+TEST_CASE("Data.Synthetic.images_beyond_memory_are_refused", "[plugin]") {
+  CHECK_THROWS_WITH(make_dataset("synthetic", {{"train_size", 10000000}, {"image_size", 512}, {"channels", 16}}),
+                    Contains("10000512 images of 16 x 512 x 512 floats need 156258.0 GiB, more than the") &&
+                        Contains("GiB of memory this machine has"));
+}
+
 TEST_CASE("Data.Synthetic.concurrent_reads", "[plugin]") {
   auto dataset = open_dataset("synthetic", {{"train_size", 256}, {"test_size", 1}});
   const auto numel = static_cast<size_t>(dataset->sample_shape().numel());
