@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 #include "gzip_input.hpp"
 #include "sslflow/error.hpp"
+#include "sslflow/memory.hpp"
 #include "sslflow/stop.hpp"
 
 namespace sslflow::data {
@@ -15,24 +15,6 @@ namespace {
 constexpr int64_t kMaxBytes = int64_t{1} << 40;    // larger dimensions are taken as corrupt
 constexpr int64_t kMaxReserve = int64_t{1} << 28;  // never reserve more before the data arrives
 constexpr int64_t kChunk = int64_t{1} << 24;       // bytes per read, and between stop checks
-
-// The memory the kernel could give without swapping (MemAvailable), 0 when unknown.
-int64_t available_memory_bytes() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  int64_t kib = 0;
-  while (meminfo >> key >> kib) {
-    if (key == "MemAvailable:") return kib * 1024;
-    meminfo.ignore(64, '\n');
-  }
-  return 0;
-}
-
-std::string gib(int64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-  return text;
-}
 
 uint32_t big_endian_u32(const uint8_t* p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
@@ -90,9 +72,9 @@ IdxArray read_idx(const std::string& path, int rank) {
   array.dims = read_dims(file, rank);
   int64_t total = 1;
   for (int64_t dim : array.dims) total *= dim;
-  if (const int64_t available = available_memory_bytes(); available > 0 && total > available)
-    throw FormatError(path, "has dimensions " + dims_text(array.dims) + " that need " + gib(total) + ", more than the " +
-                                gib(available) + " of memory available");
+  if (const uint64_t available = available_memory_bytes(); available > 0 && uint64_t(total) > available)
+    throw FormatError(path, "has dimensions " + dims_text(array.dims) + " that need " + gib_text(double(total)) +
+                                ", more than the " + gib_text(double(available)) + " of memory available");
 
   // Grown as the data arrives: a header that claims more than the file holds costs nothing.
   array.bytes.reserve(static_cast<size_t>(std::min(total, kMaxReserve)));

@@ -1,11 +1,9 @@
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "datasets.hpp"
+#include "sslflow/memory.hpp"
 #include "sslflow/random.hpp"
 
 namespace sslflow::data {
@@ -83,16 +81,12 @@ Synthetic::Synthetic(const Params& params)
 void Synthetic::check(const Params& params) {
   const auto images = params.get<int64_t>("train_size") + params.get<int64_t>("test_size");
   const auto channels = params.get<int64_t>("channels"), size = params.get<int64_t>("image_size");
-  const double gib = 1024.0 * 1024.0 * 1024.0;
-  const double needed = double(images) * double(channels * size * size) * sizeof(float) / gib;
-  const double memory = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE)) / gib;
-  if (needed > memory) {
-    char text[160];
-    std::snprintf(text, sizeof text, "%lld images of %lld x %lld x %lld floats need %.1f GiB, more than the %.1f GiB of "
-                  "memory this machine has", static_cast<long long>(images), static_cast<long long>(channels),
-                  static_cast<long long>(size), static_cast<long long>(size), needed, memory);
-    throw OptionError(text);
-  }
+  const double needed = double(images) * double(channels * size * size) * sizeof(float);
+  const double memory = double(physical_memory_bytes());
+  if (needed > memory)
+    throw OptionError(std::to_string(images) + " images of " + std::to_string(channels) + " x " + std::to_string(size) +
+                      " x " + std::to_string(size) + " floats need " + gib_text(needed) + ", more than the " +
+                      gib_text(memory) + " of memory this machine has");
 }
 
 std::optional<DatasetShape> Synthetic::peek() const {

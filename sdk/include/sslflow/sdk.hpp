@@ -28,6 +28,7 @@
 #include "sslflow/plugin.hpp"
 #include "sslflow/ports.hpp"
 #include "sslflow/random.hpp"
+#include "sslflow/memory.hpp"
 #include "sslflow/stop.hpp"
 #include "sslflow/registry.hpp"
 #include "sslflow/tensor.hpp"
