@@ -1,6 +1,7 @@
 // sslflow run FILE... [OVERRIDES] [--jobs N] [--threads N] [--out DIR]: trains pipelines.
 // sslflow run --resume RUN_DIR: continues a run from its newest checkpoint.
-// --debug-nonfinite names the first node whose outputs hold NaN or infinity.
+// --debug-nonfinite names the first node whose outputs hold NaN or infinity, and the op and
+// node whose backward first makes a gradient that does.
 // Progress and logs go to stderr; the closing table of results to stdout. The exit
 // status is 0 only when every pipeline succeeded; SIGINT, SIGTERM or SIGHUP finish the
 // current step, write a checkpoint and exit with kExitInterrupted (signals.hpp).
@@ -61,8 +62,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--resume", args->resume, "continue the run in this directory from its newest checkpoint")
       ->type_name("RUN_DIR");
   cmd->add_flag("--debug-nonfinite", args->debug_nonfinite,
-                "check every node's outputs each step and name the first node that produces NaN or infinity "
-                "(costs a pass over every output)");
+                "check every node's outputs and every gradient each step and name the first node, or the op "
+                "and node in backward, that produces NaN or infinity (costs a pass over each)");
   cmd->callback([args, &global] {
     std::unique_ptr<tbb::global_control> threads;
     if (args->threads > 0)

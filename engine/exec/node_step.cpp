@@ -1,8 +1,6 @@
 #include "exec/node_step.hpp"
 
-#include <cmath>
 #include <optional>
-#include <span>
 #include <string>
 
 #include "sslflow/autograd.hpp"
@@ -13,15 +11,6 @@ namespace sslflow::engine {
 namespace {
 
 int output_application(const NodeSpec& spec, int application) { return spec.applications() > 1 ? application : -1; }
-
-// "nan at index 3" for the first non-finite element of `value`; empty when all are finite.
-std::string first_nonfinite(const Var& value) {
-  const std::span<const float> data = value.value().values();
-  for (size_t k = 0; k < data.size(); ++k)
-    if (!std::isfinite(data[k]))
-      return std::string(std::isnan(data[k]) ? "nan" : data[k] > 0 ? "inf" : "-inf") + " at index " + std::to_string(k);
-  return "";
-}
 
 }  // namespace
 
@@ -71,13 +60,13 @@ void run_node(LiveNodes& nodes, size_t i, int application, StepValues& values, S
 std::string nonfinite_output(const LiveNodes& nodes, size_t i, int application, const StepValues& values,
                              const StepOutput* result) {
   if (result && result->loss.defined())
-    if (const std::string found = first_nonfinite(result->loss); !found.empty()) return "the loss is not finite (" + found + ")";
+    if (const std::string found = first_nonfinite(result->loss.value()); !found.empty()) return "the loss is not finite (" + found + ")";
   const NodeSpec& spec = *nodes.at(i).spec;
   for (const PortSpec& port : spec.plugin.info->signature.outputs) {
     const Packet& packet = values[port_key(spec.name, output_application(spec, application), port.name)];
     for (size_t b = 0; b < packet.values.size(); ++b) {
       if (!packet.values[b].defined()) continue;
-      const std::string found = first_nonfinite(packet.values[b]);
+      const std::string found = first_nonfinite(packet.values[b].value());
       if (found.empty()) continue;
       const std::string block = packet.values.size() > 1 ? " block " + std::to_string(b) : "";
       return "output '" + port.name + "'" + block + " is not finite (" + found + ")";

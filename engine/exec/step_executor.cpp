@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "exec/error_context.hpp"
 #include "exec/node_step.hpp"
+#include "sslflow/autograd.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/ops.hpp"
 
@@ -31,6 +33,11 @@ double checked_loss(const LiveNode& node, const Var& loss, int64_t step) {
   return value;
 }
 
+// What a non-finite gradient's message calls the ops that application `a` of a node records.
+std::string op_scope_label(const NodeSpec& spec, int a) {
+  return node_context(spec) + (spec.applications() > 1 ? " (application " + std::to_string(a) + ")" : "");
+}
+
 }  // namespace
 
 StepExecutor::StepExecutor(LiveNodes& nodes, bool check_nonfinite)
@@ -49,6 +56,8 @@ StepExecutor::StepExecutor(LiveNodes& nodes, bool check_nonfinite)
       nonfinite_.emplace_back(i, std::string());
       auto body = [this, i, a, output_slot, task_index, &spec](const tbb::flow::continue_msg&) {
         with_context(node_at_step(spec, step_), [&] {
+          std::optional<OpScope> scope;
+          if (check_nonfinite_) scope.emplace(op_scope_label(spec, a));
           StepOutput* out = nodes_.at(i).method ? &method_outputs_[output_slot].second : nullptr;
           run_node(nodes_, i, a, values_, out);
           if (check_nonfinite_) nonfinite_[task_index].second = nonfinite_output(nodes_, i, a, values_, out);
@@ -92,6 +101,8 @@ ForwardResult StepExecutor::forward(const Batch& batch, int64_t step) {
   for (const auto& [i, found] : nonfinite_)
     if (!found.empty()) throw Error(node_at_step(*nodes_.at(i).spec, step) + " produced a non-finite value: " + found);
   ForwardResult result;
+  std::optional<OpScope> scope;
+  if (check_nonfinite_) scope.emplace("the engine's sum of the methods' losses");
   for (auto& [i, out] : method_outputs_) {
     const std::string& name = nodes_.at(i).spec->name;
     const double loss = checked_loss(nodes_.at(i), out.loss, step);

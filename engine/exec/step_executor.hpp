@@ -11,8 +11,10 @@
 // With check_nonfinite, every application's outputs (a method's loss included) are scanned
 // for NaN and infinity after it runs, and forward() throws naming the first node in
 // topological order that produced one, with its plugin and the step: the node where a
-// non-finite value first appears, not the later ones it spreads to. Off by default: the
-// check costs a pass over every output.
+// non-finite value first appears, not the later ones it spreads to. The ops each task
+// records carry its node's OpScope, so that backward({.stop_at_nonfinite = true}) names the
+// node of the op whose gradient first is not finite. Off by default: the check costs a
+// pass over every output.
 #pragma once
 
 #include <memory>

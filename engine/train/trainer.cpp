@@ -47,7 +47,8 @@ double clip_gradients(const std::vector<std::pair<std::string, Var>>& params, do
     double s = 0.0;
     for (float x : g.values()) s += double(x) * x;
     if (!std::isfinite(s))
-      throw Error("step " + std::to_string(step) + ": the gradient of '" + name + "' is not finite");
+      throw Error("step " + std::to_string(step) + ": the gradient of '" + name +
+                  "' is not finite; run with --debug-nonfinite to name the op and node where it first appears");
     sum_sq += s;
   }
   const double norm = std::sqrt(sum_sq);
@@ -176,7 +177,11 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     if (!std::isfinite(loss))
       throw Error("step " + std::to_string(step) + ": the sum of the methods' losses is not finite (" +
                   std::to_string(loss) + ")");
-    forward.loss.backward();
+    try {
+      forward.loss.backward({.stop_at_nonfinite = options.debug_nonfinite});
+    } catch (const NonFiniteGradient& e) {
+      throw Error("step " + std::to_string(step) + ": " + e.what());
+    }
     const double grad_norm = clip_gradients(params, t.clip_grad_norm, step);
     const double rate = lr.at(step);
     optimizer->step(rate);

@@ -6,7 +6,8 @@
 // learning rate; the EMA update of every teacher; staged module state; metrics. Evaluators
 // run on their schedule. A non-finite loss or gradient stops the run with an error naming
 // the step (and the parameter); with RunOptions::debug_nonfinite, a non-finite output of
-// any node stops it with an error naming the first such node (see StepExecutor). The run
+// any node stops it with an error naming the first such node (see StepExecutor), and a
+// non-finite gradient with one naming the op and node whose backward first made it. The run
 // directory receives the resolved config, metrics (JSONL, CSV; the last row holds the peak
 // resident memory, peak_rss_mib), checkpoints on schedule (see checkpoint.hpp) and the
 // final weights (safetensors, PyTorch names).

@@ -15,6 +15,7 @@ struct VarNode {
   Tensor value;
   bool requires_grad = false;
   const char* op_name = "leaf";
+  std::shared_ptr<const std::string> scope;  // the OpScope alive when the op was recorded
   std::vector<Var> inputs;
   BackwardFn backward;
   bool consumed = false;  // the tape below this node has been run and freed
@@ -47,8 +48,13 @@ detail::VarNode::~VarNode() {
 namespace {
 
 thread_local int no_grad_depth = 0;
+thread_local std::shared_ptr<const std::string> current_scope;
 
 }  // namespace
+
+OpScope::OpScope(std::string label)
+    : previous_(std::exchange(current_scope, std::make_shared<const std::string>(std::move(label)))) {}
+OpScope::~OpScope() { current_scope = std::move(previous_); }
 
 bool grad_enabled() { return no_grad_depth == 0; }
 NoGrad::NoGrad() { ++no_grad_depth; }
@@ -68,6 +74,7 @@ Var Var::from_op(const char* op_name, Tensor value, std::vector<Var> inputs, Bac
   if (!any) return out;
   out.node_->requires_grad = true;
   out.node_->op_name = op_name;
+  out.node_->scope = current_scope;
   out.node_->inputs = std::move(inputs);
   out.node_->backward = std::move(backward);
   return out;
@@ -124,15 +131,39 @@ void Var::accumulate_grad(Tensor&& g) const {
 
 Var Var::detach() const { return Var(value(), false); }
 
-void Var::backward() const {
+namespace {
+
+// Throws NonFiniteGradient when the gradient that `node`'s backward left in one of its
+// inputs is not finite. Gradients reaching `node` were scanned when they were made, so
+// this backward is the first to make a non-finite one.
+void expect_finite_input_grads(const detail::VarNode& node) {
+  for (size_t k = 0; k < node.inputs.size(); ++k) {
+    const Var& input = node.inputs[k];
+    if (!input.defined() || !input.requires_grad()) continue;
+    const Tensor grad = input.grad();
+    if (!grad.defined()) continue;
+    if (const std::string found = first_nonfinite(grad); !found.empty())
+      throw NonFiniteGradient(std::string("the backward of op '") + node.op_name + "'" +
+                              (node.scope ? " in " + *node.scope : std::string(" outside any op scope")) +
+                              " made a non-finite gradient for its input " + std::to_string(k) + " of shape " +
+                              input.shape().str() + " (" + found + ") from a finite gradient of its output");
+  }
+}
+
+}  // namespace
+
+void Var::backward(BackwardOptions options) const {
   if (value().numel() != 1)
     throw ShapeError("backward(): the output has shape " + shape().str() +
                      "; pass a gradient of that shape, or reduce it to one element first");
-  backward(Tensor::full(shape(), 1.0f));
+  backward(Tensor::full(shape(), 1.0f), options);
 }
 
-void Var::backward(const Tensor& grad_output) const {
+void Var::backward(const Tensor& grad_output, BackwardOptions options) const {
   auto& root = checked(node_);
+  if (options.stop_at_nonfinite)
+    if (const std::string found = first_nonfinite(grad_output); !found.empty())
+      throw NonFiniteGradient("backward(): the gradient given for the output is not finite (" + found + ")");
   if (!root.requires_grad)
     throw Error("backward(): the output does not require a gradient (no parameter reaches it, or it was "
                 "computed under NoGrad)");
@@ -175,7 +206,10 @@ void Var::backward(const Tensor& grad_output) const {
       grad = std::move(node->grad);
       node->grad = Tensor();
     }
-    if (grad.defined()) node->backward(node->inputs, grad);
+    if (grad.defined()) {
+      node->backward(node->inputs, grad);
+      if (options.stop_at_nonfinite) expect_finite_input_grads(*node);
+    }
     node->inputs.clear();
     node->backward = nullptr;
     node->consumed = true;

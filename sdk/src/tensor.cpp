@@ -1,12 +1,12 @@
 #include "sslflow/tensor.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 
 #include "sslflow/error.hpp"
+#include "sslflow/memory.hpp"
 
 namespace sslflow {
 
@@ -14,31 +14,19 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 
-// The machine's physical memory in bytes: no tensor can be larger.
-uint64_t physical_memory_bytes() {
-  static const uint64_t bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  return bytes;
-}
-
-std::string gib(double bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
-  return text;
-}
-
 // Storage for `shape`, 64-byte aligned. A size beyond the machine's memory, or one the
 // allocator refuses, is a ShapeError naming the shape, not a std::bad_alloc.
 std::shared_ptr<float[]> allocate(const Shape& shape) {
   const auto count = static_cast<uint64_t>(shape.numel());
   const uint64_t memory = physical_memory_bytes();
   if (count > memory / sizeof(float))
-    throw ShapeError("a tensor of shape " + shape.str() + " needs " + gib(static_cast<double>(count) * sizeof(float)) +
-                     ", more than the " + gib(static_cast<double>(memory)) + " of memory this machine has");
+    throw ShapeError("a tensor of shape " + shape.str() + " needs " + gib_text(static_cast<double>(count) * sizeof(float)) +
+                     ", more than the " + gib_text(static_cast<double>(memory)) + " of memory this machine has");
   size_t bytes = std::max<size_t>(count * sizeof(float), kAlignment);
   bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   void* p = std::aligned_alloc(kAlignment, bytes);
   if (!p)
-    throw ShapeError("cannot allocate a tensor of shape " + shape.str() + " (" + gib(static_cast<double>(bytes)) +
+    throw ShapeError("cannot allocate a tensor of shape " + shape.str() + " (" + gib_text(static_cast<double>(bytes)) +
                      "): out of memory");
   return std::shared_ptr<float[]>(static_cast<float*>(p), [](float* q) { std::free(q); });
 }
@@ -153,6 +141,14 @@ void Tensor::copy_from(const Tensor& other) {
 void expect_shape(const char* op, const Shape& shape, const Shape& expected) {
   if (!(shape == expected))
     throw ShapeError(std::string(op) + ": expected shape " + expected.str() + ", got " + shape.str());
+}
+
+std::string first_nonfinite(const Tensor& t) {
+  const std::span<const float> data = t.values();
+  for (size_t k = 0; k < data.size(); ++k)
+    if (!std::isfinite(data[k]))
+      return std::string(std::isnan(data[k]) ? "nan" : data[k] > 0 ? "inf" : "-inf") + " at index " + std::to_string(k);
+  return "";
 }
 
 }  // namespace sslflow

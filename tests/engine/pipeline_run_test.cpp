@@ -317,6 +317,21 @@ TEST_CASE("Engine.run.debug_nonfinite_names_the_first_node", "[engine]") {
   }
 }
 
+TEST_CASE("Engine.run.debug_nonfinite_names_the_op_of_the_first_nonfinite_gradient", "[engine]") {
+  const engine::ValidatedPipeline p = validated(kTwoViews, {"+nodes.backbone.nan_grad_at_step=1"});
+  REQUIRE_THROWS_WITH(engine::train(p, {}), Catch::Contains("step 1: the gradient of 'backbone.") &&
+                                                Catch::Contains("run with --debug-nonfinite to name the op and node"));
+  engine::RunOptions options;
+  options.debug_nonfinite = true;
+  for (int threads : {1, 2, 4}) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    REQUIRE_THROWS_WITH(engine::train(p, options),
+                        Catch::StartsWith("step 1: the backward of op 'sqrt' in ") &&
+                            Catch::Contains("node 'backbone' (encoder/toy_linear) (application ") &&
+                            Catch::Contains("made a non-finite gradient for its input 0 of shape [16, 8] (inf at index 0)"));
+  }
+}
+
 TEST_CASE("Engine.run.debug_nonfinite_passes_a_finite_run", "[engine]") {
   const engine::ValidatedPipeline p = validated(kTwoViews);
   engine::RunOptions options;

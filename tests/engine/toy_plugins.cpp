@@ -65,17 +65,23 @@ class ToyMask final : public Transform {
   }
 };
 
-// With nan_at_step, every output of that training step is NaN: for the non-finite checks.
+// With nan_at_step, every output of that training step is NaN; with nan_grad_at_step, the
+// outputs of that step stay finite but their gradient is not (sqrt's at 0): for the
+// non-finite checks.
 class ToyLinear final : public Encoder {
  public:
   static Schema schema() {
     return {Option("dim", 8, "output width").range(1, 1024),
-            Option("nan_at_step", -1, "the training step whose outputs are NaN; -1: none").min(-1)};
+            Option("nan_at_step", -1, "the training step whose outputs are NaN; -1: none").min(-1),
+            Option("nan_grad_at_step", -1, "the training step whose gradients are NaN; -1: none").min(-1)};
   }
   static Signature signature() {
     return {{{"input", PortType::Image, "images", false, true}}, {{"out", PortType::Features, "features"}}};
   }
-  explicit ToyLinear(const Params& p) : dim_(p.get<int64_t>("dim")), nan_at_step_(p.get<int64_t>("nan_at_step")) {}
+  explicit ToyLinear(const Params& p)
+      : dim_(p.get<int64_t>("dim")),
+        nan_at_step_(p.get<int64_t>("nan_at_step")),
+        nan_grad_at_step_(p.get<int64_t>("nan_grad_at_step")) {}
   void setup(const Shape& s, const NodeSetup& ctx) override {
     Rng rng = ctx.init_rng();
     Tensor w(Shape{dim_, s.numel()});
@@ -86,6 +92,7 @@ class ToyLinear final : public Encoder {
   }
   Output forward(const Var& x, const Tensor&) override {
     Var out = relu(linear(reshape(x, Shape{x.dim(0), in_}), weight_, bias_));
+    if (step_ == nan_grad_at_step_) out = add(out, sqrt(mul(out, 0.0f)));
     return {step_ == nan_at_step_ ? add(out, std::nanf("")) : out, {}, {}};
   }
   int64_t feature_dim() const override { return dim_; }
@@ -96,6 +103,7 @@ class ToyLinear final : public Encoder {
  private:
   int64_t dim_;
   int64_t nan_at_step_;
+  int64_t nan_grad_at_step_;
   int64_t step_ = 0;
   int64_t in_ = 0;
   Var weight_, bias_;

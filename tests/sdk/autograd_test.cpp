@@ -1,10 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <tbb/parallel_invoke.h>
 
+#include "op_inputs.hpp"
 #include "sslflow/sdk.hpp"
 
 using namespace sslflow;
+using sslflow::testing::leaf;
+using sslflow::testing::values;
 
 TEST_CASE("Autograd.Var.leaf_accumulates", "[grad]") {
   Var w(Tensor(Shape{2}, std::vector<float>{1, 2}), true);
@@ -81,4 +86,47 @@ TEST_CASE("Autograd.backward.explicit_gradient_is_neither_changed_nor_kept", "[g
   leaf.accumulate_grad(seed);
   REQUIRE(leaf.grad().data()[1] == 4.0f);
   REQUIRE(seed.data()[1] == 2.0f);
+}
+
+TEST_CASE("Autograd.backward.names_the_op_and_scope_of_the_first_nonfinite_gradient", "[grad]") {
+  Var x = leaf(Shape{3}, {1, 0, 4});
+  Var loss;
+  {
+    OpScope outer("node 'outer'");
+    Var y = mul(x, 2.0f);
+    OpScope inner("node 'inner'");
+    loss = sum(sqrt(y));  // d sqrt(y)/dy is infinite at y = 0, and mul's backward spreads it
+  }
+  REQUIRE_THROWS_MATCHES(loss.backward({.stop_at_nonfinite = true}), NonFiniteGradient,
+                         Catch::Matchers::Message("the backward of op 'sqrt' in node 'inner' made a non-finite "
+                                                  "gradient for its input 0 of shape [3] (inf at index 1) from a "
+                                                  "finite gradient of its output"));
+}
+
+TEST_CASE("Autograd.backward.without_the_check_lets_a_nonfinite_gradient_through", "[grad]") {
+  Var x = leaf(Shape{2}, {0, 1});
+  sum(sqrt(x)).backward();
+  REQUIRE(std::isinf(x.grad().data()[0]));
+  REQUIRE(x.grad().data()[1] == 0.5f);
+}
+
+TEST_CASE("Autograd.backward.check_refuses_a_nonfinite_output_gradient", "[grad]") {
+  Var x = leaf(Shape{2}, {1, 2});
+  Var y = mul(x, 3.0f);
+  REQUIRE_THROWS_WITH(y.backward(Tensor(Shape{2}, std::vector<float>{1, std::nanf("")}), {.stop_at_nonfinite = true}),
+                      "backward(): the gradient given for the output is not finite (nan at index 1)");
+}
+
+TEST_CASE("Autograd.backward.check_passes_finite_gradients_unchanged", "[grad]") {
+  Var a = leaf(Shape{2}, {1, 4});
+  Var b = leaf(Shape{2}, {1, 4});
+  sum(sqrt(a)).backward();
+  sum(sqrt(b)).backward({.stop_at_nonfinite = true});
+  REQUIRE(values(a.grad()) == values(b.grad()));
+}
+
+TEST_CASE("Autograd.OpScope.ops_outside_a_scope_are_named_so", "[grad]") {
+  Var x = leaf(Shape{1}, {0});
+  REQUIRE_THROWS_WITH(sum(sqrt(x)).backward({.stop_at_nonfinite = true}),
+                      Catch::StartsWith("the backward of op 'sqrt' outside any op scope made"));
 }

@@ -10,6 +10,11 @@
 // Stop-gradient is detach(). NoGrad is an RAII guard, per thread, under which ops record
 // nothing (teachers, evaluation). Gradients accumulate (+=) into leaves until zero_grad().
 //
+// Debugging a non-finite gradient: ops record the label of the OpScope alive on their
+// thread (the engine opens one per node it runs), and backward({.stop_at_nonfinite = true})
+// scans what each op's backward produced and throws NonFiniteGradient naming the first op,
+// and its scope, whose backward made a gradient that is not finite from finite inputs.
+//
 // Thread safety: graphs may be built from several threads at once, also from one shared
 // parameter (an encoder applied to two views in parallel tasks); accumulate_grad() is
 // serialised per Var, so parallel branches may accumulate into the same parameter.
@@ -18,8 +23,10 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "sslflow/error.hpp"
 #include "sslflow/export.hpp"
 #include "sslflow/tensor.hpp"
 
@@ -33,6 +40,19 @@ struct VarNode;
 // The backward closure of one op: reads the output gradient and accumulates into the
 // inputs that require a gradient (inputs[i].requires_grad()).
 using BackwardFn = std::function<void(std::span<Var> inputs, const Tensor& grad_output)>;
+
+struct BackwardOptions {
+  // Scan every gradient as it is produced; throw NonFiniteGradient at the first one that
+  // holds NaN or infinity. Costs one pass over each gradient: for debugging.
+  bool stop_at_nonfinite = false;
+};
+
+// What backward({.stop_at_nonfinite = true}) throws: the op and scope whose backward made
+// the first non-finite gradient, the input it was for, and where in it the value lies.
+class SSLFLOW_EXPORT NonFiniteGradient : public Error {
+ public:
+  using Error::Error;
+};
 
 class SSLFLOW_EXPORT Var {
  public:
@@ -67,8 +87,8 @@ class SSLFLOW_EXPORT Var {
   // The same value, cut off from the graph: no gradient flows through it.
   Var detach() const;
 
-  void backward() const;  // for a one-element output: seeds 1
-  void backward(const Tensor& grad_output) const;
+  void backward(BackwardOptions options = {}) const;  // for a one-element output: seeds 1
+  void backward(const Tensor& grad_output, BackwardOptions options = {}) const;
 
   // Identity of the underlying node (two handles to one Var compare equal).
   const void* id() const { return node_.get(); }
@@ -80,6 +100,19 @@ class SSLFLOW_EXPORT Var {
 
 // True unless a NoGrad guard is alive on this thread.
 SSLFLOW_EXPORT bool grad_enabled();
+
+// Labels the ops recorded on this thread while it is alive ("node 'projector'"); scopes
+// nest, the innermost wins. The label only appears in NonFiniteGradient's message.
+class SSLFLOW_EXPORT OpScope {
+ public:
+  explicit OpScope(std::string label);
+  ~OpScope();
+  OpScope(const OpScope&) = delete;
+  OpScope& operator=(const OpScope&) = delete;
+
+ private:
+  std::shared_ptr<const std::string> previous_;
+};
 
 class SSLFLOW_EXPORT NoGrad {
  public:

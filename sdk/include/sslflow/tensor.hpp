@@ -93,4 +93,8 @@ class SSLFLOW_EXPORT Tensor {
 // Throws ShapeError "op: expected <expected>, got <shape>" unless shape == expected.
 SSLFLOW_EXPORT void expect_shape(const char* op, const Shape& shape, const Shape& expected);
 
+// "nan at index 3" (or "inf", "-inf") for the first element of `t` that is not finite;
+// empty when every element is finite.
+SSLFLOW_EXPORT std::string first_nonfinite(const Tensor& t);
+
 }  // namespace sslflow
