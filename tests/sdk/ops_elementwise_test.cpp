@@ -127,6 +127,20 @@ TEST_CASE("Elementwise.scalar.values_and_grads", "[grad]") {
   REQUIRE(r.ok);
 }
 
+TEST_CASE("Elementwise.scalar_on_the_left.values_and_grads", "[grad]") {
+  Var x = leaf(Shape{3}, {0.25f, -2, 4});
+  REQUIRE(values(1.0f - x) == std::vector<float>{0.75f, 3, -3});
+  REQUIRE(values(2.0f / x) == std::vector<float>{8, -1, 0.5f});
+  REQUIRE(values(1.0f + x) == std::vector<float>{1.25f, -1, 5});
+  REQUIRE(values(x / 4.0f) == std::vector<float>{0.0625f, -0.5f, 1});
+  sum(2.0f / x).backward();
+  REQUIRE(values(x.grad()) == std::vector<float>{-32, -0.5f, -0.125f});
+  Var a = signed_leaf(Shape{3, 4}, 8, 0.5f, 2.0f);
+  auto r = gradcheck([](const std::vector<Var>& in) { return 3.0f / in[0] + (1.0f - in[0]) / 2.0f; }, {a});
+  INFO(r.report);
+  REQUIRE(r.ok);
+}
+
 TEST_CASE("Elementwise.relu.values_and_grad", "[grad]") {
   REQUIRE(values(relu(leaf(Shape{4}, {-1, 0, 0.5f, 2}))) == std::vector<float>{0, 0, 0.5f, 2});
   // Magnitudes of at least 0.1 keep every input clear of the kink under a 0.01 step.

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <vector>
 
 #include "op_inputs.hpp"
@@ -88,4 +89,61 @@ TEST_CASE("Reduce.sum.dim_out_of_range_throws", "[grad]") {
   Var x = uniform_leaf(Shape{2, 3}, 3);
   REQUIRE_THROWS_AS(sum(x, 2), ShapeError);
   REQUIRE_THROWS_AS(mean(x, -3), ShapeError);
+}
+
+TEST_CASE("Reduce.var_std_dev.by_hand", "[grad]") {
+  Var x = leaf(Shape{2, 4}, {1, 2, 3, 4, 2, 2, 2, 2});
+  REQUIRE_THAT(values(var(x, 1)), Catch::Matchers::Approx(std::vector<float>{5.0f / 3.0f, 0.0f}));
+  REQUIRE_THAT(values(var(x, 1, false)), Catch::Matchers::Approx(std::vector<float>{1.25f, 0.0f}));
+  REQUIRE_THAT(values(std_dev(x, 1)), Catch::Matchers::Approx(std::vector<float>{std::sqrt(5.0f / 3.0f), 0.0f}));
+  REQUIRE(var(x, 0, true, true).shape() == Shape({1, 4}));
+  REQUIRE_THAT(values(var(x, 0)), Catch::Matchers::Approx(std::vector<float>{0.5f, 0.0f, 0.5f, 2.0f}));
+  REQUIRE_THROWS_WITH(var(leaf(Shape{1, 3}, {1, 2, 3}), 0),
+                      "var: dim 0 of shape [1, 3] has 1 elements; an unbiased variance needs at least 2");
+}
+
+TEST_CASE("Reduce.var_std_dev.gradcheck_every_dim", "[grad]") {
+  Var x = uniform_leaf(Shape{3, 4, 5}, 2);
+  for (int dim : {0, 1, 2, -1})
+    for (bool unbiased : {false, true}) {
+      auto rv = gradcheck([=](const std::vector<Var>& in) { return var(in[0], dim, unbiased); }, {x});
+      auto rs = gradcheck([=](const std::vector<Var>& in) { return std_dev(in[0], dim, unbiased, true); }, {x});
+      INFO("dim " << dim << " unbiased " << unbiased << "\n" << rv.report << rs.report);
+      REQUIRE(rv.ok);
+      REQUIRE(rs.ok);
+    }
+}
+
+TEST_CASE("Reduce.logsumexp.stable_by_hand", "[grad]") {
+  Var x = leaf(Shape{2, 2}, {1000, 1000, 0, std::log(3.0f)});
+  REQUIRE_THAT(values(logsumexp(x, 1)), Catch::Matchers::Approx(std::vector<float>{1000.0f + std::log(2.0f), std::log(4.0f)}));
+  REQUIRE(logsumexp(x, 1, true).shape() == Shape({2, 1}));
+  Var all_minus_inf = leaf(Shape{2}, {-INFINITY, -INFINITY});
+  REQUIRE(logsumexp(all_minus_inf, 0).value().item() == -INFINITY);
+  sum(logsumexp(x, 1)).backward();
+  REQUIRE_THAT(values(x.grad()), Catch::Matchers::Approx(std::vector<float>{0.5f, 0.5f, 0.25f, 0.75f}));
+}
+
+TEST_CASE("Reduce.logsumexp.gradcheck_every_dim", "[grad]") {
+  Var x = uniform_leaf(Shape{3, 4, 5}, 3, -3.0f, 3.0f);
+  for (int dim : {0, 1, 2})
+    for (bool keepdim : {false, true}) {
+      auto r = gradcheck([=](const std::vector<Var>& in) { return logsumexp(in[0], dim, keepdim); }, {x});
+      INFO("dim " << dim << " keepdim " << keepdim << "\n" << r.report);
+      REQUIRE(r.ok);
+    }
+}
+
+TEST_CASE("Reduce.cumsum.by_hand_and_gradcheck", "[grad]") {
+  Var x = leaf(Shape{2, 3}, {1, 2, 3, 4, 5, 6});
+  REQUIRE(values(cumsum(x, 1)) == std::vector<float>{1, 3, 6, 4, 9, 15});
+  REQUIRE(values(cumsum(x, 0)) == std::vector<float>{1, 2, 3, 5, 7, 9});
+  sum(cumsum(x, -1)).backward();
+  REQUIRE(values(x.grad()) == std::vector<float>{3, 2, 1, 3, 2, 1});
+  Var y = uniform_leaf(Shape{3, 4, 5}, 4);
+  for (int dim : {0, 1, 2}) {
+    auto r = gradcheck([=](const std::vector<Var>& in) { return cumsum(in[0], dim); }, {y});
+    INFO("dim " << dim << "\n" << r.report);
+    REQUIRE(r.ok);
+  }
 }

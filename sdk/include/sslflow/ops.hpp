@@ -49,12 +49,25 @@ inline Var operator-(const Var& a, float s) { return add(a, -s); }
 inline Var operator*(const Var& a, float s) { return mul(a, s); }
 inline Var operator*(float s, const Var& a) { return mul(a, s); }
 inline Var operator-(const Var& a) { return neg(a); }
+inline Var operator/(const Var& a, float s) { return mul(a, 1.0f / s); }
+inline Var operator+(float s, const Var& a) { return add(a, s); }
+inline Var operator-(float s, const Var& a) { return add(neg(a), s); }
+inline Var operator/(float s, const Var& a) { return div(Var(Tensor::scalar(s)), a); }
 
 // ---- reductions ----------------------------------------------------------------------
 SSLFLOW_EXPORT Var sum(const Var& x);  // all elements -> scalar
 SSLFLOW_EXPORT Var sum(const Var& x, int dim, bool keepdim = false);
 SSLFLOW_EXPORT Var mean(const Var& x);
 SSLFLOW_EXPORT Var mean(const Var& x, int dim, bool keepdim = false);
+// The variance along dim: the mean squared deviation from the mean, over n - 1 when
+// unbiased (torch.var's default; needs n >= 2), over n otherwise. std_dev is its square
+// root (torch.std); add an epsilon to var before sqrt where a gradient at 0 must stay finite.
+SSLFLOW_EXPORT Var var(const Var& x, int dim, bool unbiased = true, bool keepdim = false);
+SSLFLOW_EXPORT Var std_dev(const Var& x, int dim, bool unbiased = true, bool keepdim = false);
+// log(sum(exp(x))) along dim, shifted by the maximum so that it cannot overflow (torch.logsumexp).
+SSLFLOW_EXPORT Var logsumexp(const Var& x, int dim, bool keepdim = false);
+// Running sums along dim: out[..., j, ...] = sum of x[..., 0..j, ...] (torch.cumsum).
+SSLFLOW_EXPORT Var cumsum(const Var& x, int dim);
 
 // ---- shape ---------------------------------------------------------------------------
 SSLFLOW_EXPORT Var reshape(const Var& x, const Shape& shape);
@@ -64,6 +77,45 @@ SSLFLOW_EXPORT Var concat(const std::vector<Var>& xs, int dim);
 SSLFLOW_EXPORT Var slice(const Var& x, int dim, int64_t start, int64_t end);
 // Entries `index` along dim (torch.index_select); indices may repeat.
 SSLFLOW_EXPORT Var index_select(const Var& x, int dim, const std::vector<int64_t>& index);
+
+// ---- indexing -----------------------------------------------------------------------
+// Integer positions with a shape, row-major (what PyTorch holds in a LongTensor).
+struct Indices {
+  Shape shape;
+  std::vector<int64_t> values;
+};
+
+// out[..., j, ...] = x[..., index[..., j, ...], ...] along dim (torch.gather). `index` has
+// x's rank and x's extents except along dim; out has index's shape. An index outside
+// [0, x's extent along dim) is a ShapeError.
+SSLFLOW_EXPORT Var gather(const Var& x, int dim, const Indices& index);
+// A copy of x with out[..., index[..., j, ...], ...] = src[..., j, ...] along dim
+// (torch.scatter); src has index's shape. Where an index repeats, the last write wins and
+// every write's src gets the gradient, as in PyTorch.
+SSLFLOW_EXPORT Var scatter(const Var& x, int dim, const Indices& index, const Var& src);
+// The same with += instead of = (torch.scatter_add): repeated indices add up.
+SSLFLOW_EXPORT Var scatter_add(const Var& x, int dim, const Indices& index, const Var& src);
+// a where condition is non-zero, b elsewhere; all three of one shape (torch.where).
+SSLFLOW_EXPORT Var where(const Tensor& condition, const Var& a, const Var& b);
+// The main diagonal of a matrix (n, m) -> (min(n, m)) (torch.diagonal).
+SSLFLOW_EXPORT Var diagonal(const Var& x);
+// The identity matrix (n, n).
+SSLFLOW_EXPORT Tensor eye(int64_t n);
+
+// ---- ordering, without gradient --------------------------------------------------------
+// To carry a gradient through a selection, gather the values with the returned indices.
+struct Sorted {
+  Tensor values;
+  Indices indices;
+};
+// The position of the largest value along dim, the first one where it repeats (torch.argmax).
+SSLFLOW_EXPORT Indices argmax(const Tensor& x, int dim, bool keepdim = false);
+// The k largest (or smallest) values along dim and their positions, in order, ties by
+// position (torch.topk with sorted=True); 1 <= k <= the extent along dim.
+SSLFLOW_EXPORT Sorted topk(const Tensor& x, int64_t k, int dim = -1, bool largest = true);
+// Every value along dim in ascending (or descending) order, and the permutation: a stable
+// sort (torch.sort with stable=True); sort(x).indices is argsort.
+SSLFLOW_EXPORT Sorted sort(const Tensor& x, int dim = -1, bool descending = false);
 
 // ---- convolution and pooling (x is (N, C, H, W)) ---------------------------------------
 // weight (O, C, kh, kw), bias (O) or undefined -> (N, O, H', W').

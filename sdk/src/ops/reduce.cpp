@@ -1,7 +1,12 @@
-// Reductions: sum and mean over all elements or along one dimension.
+// Reductions: sum and mean over all elements or along one dimension; variance, standard
+// deviation, log-sum-exp and running sums along one dimension.
+#include <cmath>
+#include <string>
 #include <utility>
 
+#include "kernels/index_kernels.hpp"
 #include "kernels/reduce_kernels.hpp"
+#include "sslflow/error.hpp"
 #include "sslflow/ops.hpp"
 
 namespace sslflow {
@@ -42,5 +47,37 @@ Var sum(const Var& x, int dim, bool keepdim) { return reduce_dim("sum", x, dim, 
 Var mean(const Var& x) { return reduce_all("mean", x, 1.0f / static_cast<float>(x.value().numel())); }
 
 Var mean(const Var& x, int dim, bool keepdim) { return reduce_dim("mean", x, dim, keepdim, true); }
+
+Var var(const Var& x, int dim, bool unbiased, bool keepdim) {
+  const int64_t n = x.shape()[x.shape().axis(dim, "var")];
+  if (n < (unbiased ? 2 : 1))
+    throw ShapeError("var: dim " + std::to_string(dim) + " of shape " + x.shape().str() + " has " + std::to_string(n) +
+                     (unbiased ? " elements; an unbiased variance needs at least 2" : " elements"));
+  const Var deviation = sub(x, mean(x, dim, true));
+  return mul(sum(square(deviation), dim, keepdim), 1.0f / static_cast<float>(unbiased ? n - 1 : n));
+}
+
+Var std_dev(const Var& x, int dim, bool unbiased, bool keepdim) { return sqrt(var(x, dim, unbiased, keepdim)); }
+
+Var logsumexp(const Var& x, int dim, bool keepdim) {
+  const int axis = x.shape().axis(dim, "logsumexp");
+  Tensor shift = topk(x.value(), 1, axis, true).values;
+  for (float& m : shift.values())
+    if (!std::isfinite(m)) m = 0.0f;  // all -inf, or an inf or NaN that the sum will carry anyway
+  const Var m(shift);
+  const Var out = add(log(sum(exp(sub(x, m)), axis, true)), m);
+  return keepdim ? out : reshape(out, kernels::reduced_shape(x.shape(), axis, false));
+}
+
+Var cumsum(const Var& x, int dim) {
+  const kernels::AxisView view = kernels::view_around(x.shape(), x.shape().axis(dim, "cumsum"));
+  Tensor out = Tensor::uninitialized(x.shape());
+  kernels::cumsum_forward(out.data(), x.value().data(), view);
+  return Var::from_op("cumsum", std::move(out), {x}, [view](std::span<Var> in, const Tensor& g) {
+    Tensor dx(in[0].shape());
+    kernels::cumsum_backward(dx.data(), g.data(), view);
+    in[0].accumulate_grad(std::move(dx));
+  });
+}
 
 }  // namespace sslflow
