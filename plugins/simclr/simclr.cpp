@@ -2,9 +2,9 @@
 
 #include <utility>
 
-#include "collapse.hpp"
 #include "contrastive_accuracy.hpp"
-#include "views.hpp"
+#include "sslflow/collapse_metrics.hpp"
+#include "sslflow/two_views.hpp"
 
 namespace sslflow::simclr {
 
@@ -27,7 +27,7 @@ Schema SimClr::schema() {
   };
 }
 
-Signature SimClr::signature() { return {{siamese::views_port()}, {}}; }
+Signature SimClr::signature() { return {{two_views::port()}, {}}; }
 
 SimClr::SimClr(const Params& params)
     : loss_(params.plugin<Loss>("loss")),
@@ -37,18 +37,18 @@ SimClr::SimClr(const Params& params)
       proj_bn_(params.get<bool>("proj_bn")) {}
 
 void SimClr::setup(const InputShapes& shapes, const NodeSetup& context) {
-  feature_dim_ = siamese::view_features(kName, shapes);
+  feature_dim_ = two_views::features(kName, shapes);
   Rng rng = context.init_rng();
-  const auto projector = siamese::MlpLayout::uniform(feature_dim_, proj_hidden_, proj_dim_, proj_layers_, proj_bn_,
+  const auto projector = nn::MlpLayout::uniform(feature_dim_, proj_hidden_, proj_dim_, proj_layers_, proj_bn_,
                                                      /*output_norm=*/false);
-  projector_ = register_module("projector", std::make_shared<siamese::Mlp>(projector, siamese::HeadInit::PyTorch, rng));
+  projector_ = register_module("projector", std::make_shared<nn::Mlp>(projector, nn::HeadInit::PyTorch, rng));
 }
 
 StepOutput SimClr::forward(const MethodInputs& inputs) {
-  const siamese::Views views = siamese::read_views(kName, inputs, feature_dim_);
+  const two_views::Views views = two_views::read(kName, inputs, feature_dim_);
   Var z1 = projector_->forward(views.first);   // (B, proj_dim)
   Var z2 = projector_->forward(views.second);  // (B, proj_dim)
-  Metrics metrics = siamese::collapse_metrics(z1.value());
+  Metrics metrics = collapse_metrics(z1.value());
   metrics.emplace(metrics.begin(), "contrastive_accuracy", contrastive_accuracy(z1.value(), z2.value()));
   return {(*loss_)(z1, z2), std::move(metrics)};
 }

@@ -16,7 +16,7 @@
 // "projector.0.weight", "projector.1.running_mean", "projector.3.bias".
 //
 // Metrics: `contrastive_accuracy` (contrastive_accuracy.hpp), and collapse_std and
-// z_std_ratio of the first view's projection z1 (siamese/collapse.hpp); the engine logs
+// z_std_ratio of the first view's projection z1 (sslflow/collapse_metrics.hpp); the engine logs
 // the loss itself as `<node>.loss`.
 //
 // Ports: `input`, a repeated Features port taking exactly two connections, one per view
@@ -27,9 +27,9 @@
 
 #include <memory>
 
-#include "mlp.hpp"
 #include "sslflow/interfaces/loss.hpp"
 #include "sslflow/interfaces/method.hpp"
+#include "sslflow/nn/mlp.hpp"
 #include "sslflow/params.hpp"
 
 namespace sslflow::simclr {
@@ -51,7 +51,7 @@ class SimClr final : public Method {
   bool proj_bn_;
 
   int64_t feature_dim_ = 0;
-  std::shared_ptr<siamese::Mlp> projector_;
+  std::shared_ptr<nn::Mlp> projector_;
 };
 
 }  // namespace sslflow::simclr

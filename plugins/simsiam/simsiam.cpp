@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "collapse.hpp"
+#include "sslflow/collapse_metrics.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/ops.hpp"
-#include "views.hpp"
+#include "sslflow/two_views.hpp"
 
 namespace sslflow::simsiam {
 
@@ -39,7 +39,7 @@ Schema SimSiam::schema() {
   };
 }
 
-Signature SimSiam::signature() { return {{siamese::views_port()}, {}}; }
+Signature SimSiam::signature() { return {{two_views::port()}, {}}; }
 
 void SimSiam::check(const Params& params) {
   const auto proj_dim = params.get<int64_t>("proj_dim"), pred_dim = params.get<int64_t>("pred_dim");
@@ -58,20 +58,20 @@ SimSiam::SimSiam(const Params& params)
       pred_bn_(params.get<bool>("pred_bn")),
       identity_predictor_(params.get<bool>("identity_predictor")),
       normalize_outputs_(params.get<bool>("normalize_outputs")),
-      init_(params.get<std::string>("init") == "kaiming" ? siamese::HeadInit::Kaiming : siamese::HeadInit::PyTorch) {}
+      init_(params.get<std::string>("init") == "kaiming" ? nn::HeadInit::Kaiming : nn::HeadInit::PyTorch) {}
 
 void SimSiam::setup(const InputShapes& shapes, const NodeSetup& context) {
-  feature_dim_ = siamese::view_features(kName, shapes);
+  feature_dim_ = two_views::features(kName, shapes);
 
   Rng rng = context.init_rng();
   const auto projector =
-      siamese::MlpLayout::uniform(feature_dim_, proj_hidden_, proj_dim_, proj_layers_, proj_bn_, proj_bn_);
-  projector_ = register_module("projector", std::make_shared<siamese::Mlp>(projector, init_, rng));
+      nn::MlpLayout::uniform(feature_dim_, proj_hidden_, proj_dim_, proj_layers_, proj_bn_, proj_bn_);
+  projector_ = register_module("projector", std::make_shared<nn::Mlp>(projector, init_, rng));
   if (identity_predictor_) {
     identity_ = register_module("predictor", std::make_shared<IdentityPredictor>(proj_dim_));
   } else {
-    const siamese::MlpLayout predictor{{proj_dim_, pred_dim_, proj_dim_}, pred_bn_, false};
-    predictor_ = register_module("predictor", std::make_shared<siamese::Mlp>(predictor, init_, rng));
+    const nn::MlpLayout predictor{{proj_dim_, pred_dim_, proj_dim_}, pred_bn_, false};
+    predictor_ = register_module("predictor", std::make_shared<nn::Mlp>(predictor, init_, rng));
   }
 }
 
@@ -86,14 +86,14 @@ Var SimSiam::predict(const Var& z) {
 }
 
 StepOutput SimSiam::forward(const MethodInputs& inputs) {
-  const siamese::Views views = siamese::read_views(kName, inputs, feature_dim_);
+  const two_views::Views views = two_views::read(kName, inputs, feature_dim_);
   Var z1 = project(views.first);   // (B, proj_dim)
   Var z2 = project(views.second);  // (B, proj_dim)
   Var p1 = predict(z1);            // (B, proj_dim)
   Var p2 = predict(z2);            // (B, proj_dim)
   const Loss& distance = *loss_;
   Var loss = mul(add(distance(p1, z2.detach()), distance(p2, z1.detach())), 0.5f);
-  return {loss, siamese::collapse_metrics(z1.value())};
+  return {loss, collapse_metrics(z1.value())};
 }
 
 }  // namespace sslflow::simsiam

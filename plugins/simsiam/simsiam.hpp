@@ -18,7 +18,7 @@
 // nn.Sequential heads: "projector.0.weight", "predictor.3.bias" ("predictor.2.bias"
 // without the batch norm).
 //
-// Metrics: collapse_std and z_std_ratio of the first view's projection z (siamese/collapse.hpp).
+// Metrics: collapse_std and z_std_ratio of the first view's projection z (sslflow/collapse_metrics.hpp).
 //
 // Ports: `input`, a repeated Features port taking exactly two connections, one per view
 // (`inputs: [backbone.0, backbone.1]`); any other count fails in setup() with GraphError.
@@ -29,9 +29,9 @@
 #include <memory>
 
 #include "identity_predictor.hpp"
-#include "mlp.hpp"
 #include "sslflow/interfaces/loss.hpp"
 #include "sslflow/interfaces/method.hpp"
+#include "sslflow/nn/mlp.hpp"
 #include "sslflow/params.hpp"
 
 namespace sslflow::simsiam {
@@ -59,11 +59,11 @@ class SimSiam final : public Method {
   bool pred_bn_;
   bool identity_predictor_;
   bool normalize_outputs_;
-  siamese::HeadInit init_;
+  nn::HeadInit init_;
 
   int64_t feature_dim_ = 0;
-  std::shared_ptr<siamese::Mlp> projector_;
-  std::shared_ptr<siamese::Mlp> predictor_;      // null with the identity predictor
+  std::shared_ptr<nn::Mlp> projector_;
+  std::shared_ptr<nn::Mlp> predictor_;      // null with the identity predictor
   std::shared_ptr<IdentityPredictor> identity_;  // null without it
 };
 

@@ -19,3 +19,19 @@ function(sslflow_add_plugin name)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${arg_OUTPUT_DIRECTORY}")
   endif()
 endfunction()
+
+# sslflow_add_plugin_objects(NAME src...)
+#
+# Sources as an object library NAME_objects, compiled once for a plugin and for the tests
+# that build its classes directly, or shared by several plugins: each links it with
+# LIBRARIES NAME_objects, and gets the folder of those sources on its include path.
+function(sslflow_add_plugin_objects name)
+  add_library(${name}_objects OBJECT ${ARGN})
+  target_link_libraries(${name}_objects PUBLIC sslflow::sdk)
+  target_compile_features(${name}_objects PUBLIC cxx_std_20)
+  target_include_directories(${name}_objects PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}")
+  set_target_properties(${name}_objects PROPERTIES
+    POSITION_INDEPENDENT_CODE ON
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+endfunction()
