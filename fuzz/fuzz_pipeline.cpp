@@ -7,7 +7,7 @@
 #include "config/pipeline_config.hpp"
 #include "fuzz_target.hpp"
 #include "graph/validate.hpp"
-#include "plugin/plugin_loader.hpp"
+#include "sslflow/plugin_loader.hpp"
 #include "sslflow/error.hpp"
 
 namespace {

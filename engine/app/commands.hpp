@@ -10,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "plugin/plugin_loader.hpp"
+#include "sslflow/plugin_loader.hpp"
 #include "sslflow/registry.hpp"
 
 namespace sslflow {

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "plugin/plugin_search_path.hpp"
 
 namespace sslflow {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "plugin/plugin_loader.hpp"
+#include "sslflow/plugin_loader.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/ema_scheduler.hpp"
 #include "sslflow/module.hpp"

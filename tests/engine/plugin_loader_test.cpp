@@ -11,7 +11,8 @@
 #include <string>
 
 #include "plugin/descriptor_check.hpp"
-#include "plugin/plugin_loader.hpp"
+#include "plugin/plugin_search_path.hpp"
+#include "sslflow/plugin_loader.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/ema_scheduler.hpp"
 

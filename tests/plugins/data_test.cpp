@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "../sdk/io_test_support.hpp"
-#include "plugin/plugin_loader.hpp"
+#include "sslflow/plugin_loader.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/dataset.hpp"
 #include "sslflow/io/npy.hpp"

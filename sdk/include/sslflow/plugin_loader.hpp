@@ -1,13 +1,10 @@
 // Plugin loading: finds plugin libraries, checks each one's descriptor and registers its
 // plugins.
 //
-// The search path, in this order:
-//   1. the built-in directory, found relative to the running binary
-//      (<dir of sslflow>/../lib/sslflow/plugins, in the build tree and after install alike);
-//   2. each directory of the SSLFLOW_PLUGIN_PATH environment variable (colon-separated);
-//   3. each --plugin-path DIR given on the command line.
-// Nothing else: never the current directory, never a path taken from a pipeline file.
-// In each directory, the files named libsslflow_*.so are loaded in name order.
+// In each directory it is given, the loader loads the files named libsslflow_*.so in name
+// order. The caller chooses the directories: the sslflow command searches its built-in
+// directory, SSLFLOW_PLUGIN_PATH and --plugin-path; a plugin's own tests name theirs
+// (sslflow/testing/plugin_runner.hpp).
 //
 // Each library is checked before any of its plugins is registered: its file before dlopen
 // (check_elf_file), then its descriptor (read_descriptor). A library that fails a check, or
@@ -27,24 +24,14 @@
 #include <string>
 #include <vector>
 
+#include "sslflow/export.hpp"
 #include "sslflow/registry.hpp"
 
 namespace sslflow {
 
-// The built-in plugin directory of the running binary.
-std::filesystem::path builtin_plugin_dir();
-
-// The directories searched, in order: `builtin`, then the non-empty entries of
-// `env_value` (SSLFLOW_PLUGIN_PATH's syntax), then `cli_dirs`.
-std::vector<std::filesystem::path> plugin_search_path(const std::filesystem::path& builtin,
-                                                      const std::string& env_value,
-                                                      const std::vector<std::string>& cli_dirs);
-// The same for this process: builtin_plugin_dir() and the SSLFLOW_PLUGIN_PATH variable.
-std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::string>& cli_dirs);
-
 // The plugin libraries (libsslflow_*.so) directly inside `dir`, sorted by name; empty when
 // `dir` does not exist.
-std::vector<std::filesystem::path> plugin_libraries_in(const std::filesystem::path& dir);
+SSLFLOW_EXPORT std::vector<std::filesystem::path> plugin_libraries_in(const std::filesystem::path& dir);
 
 // A library that was passed over, and why.
 struct SkippedLibrary {
@@ -52,7 +39,7 @@ struct SkippedLibrary {
   std::string reason;
 };
 
-class PluginLoader {
+class SSLFLOW_EXPORT PluginLoader {
  public:
   // Plugins are added to `registry`; warnings (skipped libraries, missing directories) go
   // to `warnings`, one line each.

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <string>
 
+#include "sslflow/export.hpp"
 #include "sslflow/plugin.hpp"
 
 namespace sslflow {
@@ -27,7 +28,7 @@ inline constexpr size_t kMaxDescriptorString = 256;
 const PluginDescriptor* read_descriptor(void* handle, const std::string& library);
 
 // The "; "-separated parts of SSLFLOW_CXX_ABI strings `theirs` and `ours` that differ,
-// written "X here, Y in the library", or "" when they are the same.
-std::string cxx_abi_difference(const std::string& theirs, const std::string& ours);
+// written "X here, Y in the library", or "" when they are the same. Exported for its tests.
+SSLFLOW_EXPORT std::string cxx_abi_difference(const std::string& theirs, const std::string& ours);
 
 }  // namespace sslflow
