@@ -1,4 +1,5 @@
-// sslflow plugins: what the plugin search path provides, and each plugin's options.
+// sslflow plugins: what the plugin search path provides, and each plugin's options with
+// the engine's keys beside them; `show train` and `show eval` for the engine's sections.
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -8,7 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "graph/validate.hpp"
 #include "sslflow/error.hpp"
+#include "sslflow/interfaces/encoder.hpp"
+#include "sslflow/interfaces/evaluator.hpp"
+#include "sslflow/interfaces/method.hpp"
+#include "sslflow/interfaces/transform.hpp"
 #include "sslflow/params.hpp"
 
 namespace sslflow {
@@ -147,12 +153,58 @@ void print_ports(const char* title, const std::vector<PortSpec>& ports) {
               << (p.optional ? ", optional" : "") << "  " << p.doc << "\n";
 }
 
+Json schema_json(const Schema& schema) {
+  Json out = Json::array();
+  for (const Option& option : schema) out.push_back(option_json(option));
+  return out;
+}
+
+void print_options(const std::string& title, const Schema& schema) {
+  if (schema.empty()) {
+    std::cout << title << ": none\n";
+    return;
+  }
+  size_t name_width = 0, type_width = 0, default_width = 0;
+  for (const Option& option : schema) {
+    name_width = std::max(name_width, option.name().size());
+    type_width = std::max(type_width, option.describe_type().size());
+    default_width = std::max(default_width, default_text(option).size());
+  }
+  std::cout << title << ":\n";
+  for (const Option& option : schema)
+    std::cout << "  " << padded(option.name(), name_width) << "  " << padded(option.describe_type(), type_width) << "  "
+              << padded(default_text(option), default_width) << "  " << option.doc() << "\n";
+}
+
+// The engine's keys written beside a plugin of `kind`'s options, with their title.
+std::pair<std::string, Schema> engine_keys(const std::string& kind) {
+  if (kind == Transform::kKind || kind == Encoder::kKind || kind == Method::kKind)
+    return {"engine keys of every node", engine::node_schema()};
+  if (kind == Evaluator::kKind) return {"engine keys of every eval: entry", engine::eval_schema()};
+  return {};
+}
+
+// `sslflow plugins show train` and `show eval`: the engine's sections, not plugins.
+bool print_section(const std::string& name, bool json) {
+  if (name != "train" && name != "eval") return false;
+  const Schema schema = name == "train" ? engine::train_schema() : engine::eval_schema();
+  if (json) {
+    std::cout << Json{{"key", name}, {"options", schema_json(schema)}}.dump(2) << "\n";
+    return true;
+  }
+  std::cout << name << ": " << (name == "train" ? "the pipeline's train: section" : "each entry of eval:, beside its evaluator's options") << "\n";
+  print_options("keys", schema);
+  return true;
+}
+
 void print_show(const LoadedPlugins& loaded, const std::string& name, bool json) {
+  if (print_section(name, json)) return;
   const PluginInfo& info = find_plugin(loaded.registry, name);
+  const auto [engine_title, engine_schema] = engine_keys(info.kind);
   if (json) {
     Json out = plugin_json(info);
-    out["options"] = Json::array();
-    for (const Option& option : info.schema) out["options"].push_back(option_json(option));
+    out["options"] = schema_json(info.schema);
+    out["engine_keys"] = schema_json(engine_schema);
     out["inputs"] = ports_json(info.signature.inputs);
     out["outputs"] = ports_json(info.signature.outputs);
     std::cout << out.dump(2) << "\n";
@@ -162,20 +214,8 @@ void print_show(const LoadedPlugins& loaded, const std::string& name, bool json)
             << "library: " << info.library << " " << info.library_version << "\n";
   print_ports("inputs", info.signature.inputs);
   print_ports("outputs", info.signature.outputs);
-  if (info.schema.empty()) {
-    std::cout << "options: none\n";
-    return;
-  }
-  size_t name_width = 0, type_width = 0, default_width = 0;
-  for (const Option& option : info.schema) {
-    name_width = std::max(name_width, option.name().size());
-    type_width = std::max(type_width, option.describe_type().size());
-    default_width = std::max(default_width, default_text(option).size());
-  }
-  std::cout << "options:\n";
-  for (const Option& option : info.schema)
-    std::cout << "  " << padded(option.name(), name_width) << "  " << padded(option.describe_type(), type_width) << "  "
-              << padded(default_text(option), default_width) << "  " << option.doc() << "\n";
+  print_options("options", info.schema);
+  if (!engine_schema.empty()) print_options(engine_title, engine_schema);
 }
 
 }  // namespace
@@ -185,8 +225,10 @@ void add_plugins_command(CLI::App& app, const GlobalOptions& global) {
   CLI::App* plugins = app.add_subcommand("plugins", "List every plugin found on the plugin search path");
   plugins->add_flag("--json", options->json, "print JSON");
   plugins->require_subcommand(0, 1);
-  CLI::App* show = plugins->add_subcommand("show", "Print a plugin's options: type and range, default, doc");
-  show->add_option("NAME", options->name, "kind/name, or a name only one kind has")->required();
+  CLI::App* show = plugins->add_subcommand(
+      "show", "Print a plugin's options (type and range, default, doc) and the engine's keys beside them; "
+              "`show train` and `show eval` print the engine's train: and eval: keys");
+  show->add_option("NAME", options->name, "kind/name, a name only one kind has, train or eval")->required();
   show->add_flag("--json", options->json, "print JSON");
 
   plugins->callback([&global, options, show] {

@@ -82,14 +82,14 @@ void apply_override(ConfigValue& root, const std::string& text) {
     throw config_error(at, "expected key.path=value, +key.path=value, ++key.path=value or ~key.path");
   ConfigPath path(std::string_view(text).substr(start, eq - start), at);
   ConfigValue value = parse_value(text.substr(eq + 1), at);
-  if (op == Op::Add || (op == Op::Upsert && !ConfigPath::child(path.find_parent(root), path.last()))) {
+  // A key the file leaves out may still have a default: a plain override sets it, and
+  // validation refuses it, naming this override, if no schema declares it.
+  ConfigValue& parent = path.find_parent(root);
+  const bool absent = !ConfigPath::child(parent, path.last());
+  if (op == Op::Add || (absent && (op == Op::Upsert || parent.is_map()))) {
     add_at(root, path, std::move(value));
     return;
   }
-  ConfigValue& parent = path.find_parent(root);
-  if (parent.is_map() && !ConfigPath::child(parent, path.last()))
-    throw config_error(at, "no key '" + path.str() + "'" + did_you_mean(path.last(), parent.keys()) +
-                               "; to add it, write +" + std::string(text.substr(start)));
   path.find(root) = std::move(value);
 }
 

@@ -1,6 +1,7 @@
 // Command-line overrides of a pipeline config, a subset of Hydra's grammar:
 //
-//   key.path=value    replace a value that exists (a missing key is an error, with a did-you-mean)
+//   key.path=value    set a value; a key the file leaves out is added (it may have a default),
+//                     and validation refuses one that no schema declares, with a did-you-mean
 //   +key.path=value   add a key that does not exist yet (or append to a list: +eval.2=...)
 //   ++key.path=value  add or replace
 //   ~key.path         remove a key or a list entry

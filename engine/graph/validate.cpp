@@ -6,6 +6,7 @@
 #include "graph/node_cycle.hpp"
 #include "graph/plugin_resolution.hpp"
 #include "graph/port_wiring.hpp"
+#include "graph/resolved_config.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/dataset.hpp"
 #include "sslflow/interfaces/ema_scheduler.hpp"
@@ -31,6 +32,14 @@ Schema train_schema() {
       Option("checkpoint_every_steps", 0, "write a checkpoint every this many steps; 0: not by steps").min(0),
       Option("checkpoint_every_epochs", 1, "write a checkpoint after every this many epochs; 0: not by epochs").min(0),
       Option("keep_checkpoints", 2, "how many of the newest complete checkpoints to keep").range(1, 1000),
+  };
+}
+
+Schema node_schema() {
+  return {
+      Option("frozen", false, "train nothing in this node and run it in evaluation mode"),
+      Option::map("load", "weights to load before training: {path: FILE.safetensors, prefix: NAME.}, the prefix "
+                          "stripped from the file's tensor names (an encoder's weights from a finished run, say)"),
   };
 }
 
@@ -150,6 +159,7 @@ TrainSpec read_train(const ConfigValue* train, const Registry& registry, const S
   t.checkpoint_every_steps = p.get<int64_t>("checkpoint_every_steps");
   t.checkpoint_every_epochs = p.get<int64_t>("checkpoint_every_epochs");
   t.keep_checkpoints = p.get<int64_t>("keep_checkpoints");
+  t.options = p.values();
   for (auto& [name, spec] : nested)
     if (name == "optimizer") t.optimizer = std::move(spec);
   return t;
@@ -185,6 +195,7 @@ std::vector<EvalSpec> read_evals(const ConfigValue* evals, const Registry& regis
     e.baselines = p.get<bool>("baselines");
     e.max_train_samples = p.get<int64_t>("max_train_samples");
     e.max_test_samples = p.get<int64_t>("max_test_samples");
+    e.options = p.values();
     out.push_back(std::move(e));
   }
   return out;
@@ -197,7 +208,6 @@ ValidatedPipeline validate(const PipelineConfig& config, const Registry& registr
   ValidatedPipeline p;
   p.name = config.name();
   p.file = config.file();
-  p.resolved_yaml = config.to_yaml();
   if (const ConfigValue* seed = root.find("seed")) p.seed = static_cast<uint64_t>(seed->as_int("seed"));
   p.data = resolve_plugin({Dataset::kKind}, *root.find("data"), registry, "data");
   p.train = read_train(root.find("train"), registry, root.mark());
@@ -219,6 +229,7 @@ ValidatedPipeline validate(const PipelineConfig& config, const Registry& registr
   } catch (const GraphError& e) {
     throw config_error(node_map.mark(), e.what());
   }
+  p.resolved_yaml = resolved_config_yaml(config, p);
   return p;
 }
 

@@ -17,6 +17,8 @@ ValidatedPipeline validate(const PipelineConfig& config, const Registry& registr
 
 // The engine's own settings of `train:` and of each `eval:` entry, for documentation.
 Schema train_schema();
+// The engine's own keys of a plugin node (`frozen`, `load`), beside its plugin's options.
+Schema node_schema();
 Schema eval_schema();
 
 }  // namespace sslflow::engine

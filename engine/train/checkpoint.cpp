@@ -82,6 +82,7 @@ Checkpoint read_checkpoint(const fs::path& dir, int64_t total_steps) {
     c.pipeline_name = state.at("pipeline").get<std::string>();
     c.seed = state.at("seed").get<uint64_t>();
     c.config_sha256 = state.at("config_sha256").get<std::string>();
+    c.evaluated = state.at("evaluated").get<bool>();
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(state_path.string(), std::string("not a checkpoint state: ") + e.what());
   }
@@ -126,7 +127,8 @@ void write_checkpoint(const std::string& run_dir, const Checkpoint& c, int keep)
     fs::create_directory(staging);
     io::write_safetensors((staging / "model.safetensors").string(), c.model);
     io::write_safetensors((staging / "optimizer.safetensors").string(), c.optimizer);
-    nlohmann::ordered_json state{{"step", c.step}, {"pipeline", c.pipeline_name}, {"seed", c.seed}, {"config_sha256", c.config_sha256}};
+    nlohmann::ordered_json state{{"step", c.step}, {"pipeline", c.pipeline_name}, {"seed", c.seed}, {"config_sha256", c.config_sha256},
+                                   {"evaluated", c.evaluated}};
     io::write_file_atomically((staging / "state.json").string(),
                               [&](std::ostream& out) { out << state.dump(2) << '\n'; });
     write_marker(staging);

@@ -33,6 +33,8 @@ struct Checkpoint {
   std::string pipeline_name;
   uint64_t seed = 0;
   std::string config_sha256;  // of the resolved config the run was written under
+  // False when a stop interrupted the evaluations due after `step`: resume runs them first.
+  bool evaluated = true;
 };
 
 // Writes the checkpoint of `step` completed steps and prunes older ones beyond `keep`.

@@ -129,10 +129,10 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     first_step = c->step;
     if (options.log) *options.log << "resuming from " << c->dir << " (step " << first_step << ")\n";
   }
-  auto save_checkpoint = [&](int64_t steps_done) {
+  auto save_checkpoint = [&](int64_t steps_done, bool evaluated) {
     if (options.run_dir.empty()) return;
     write_checkpoint(options.run_dir, {"", steps_done, nodes.state_dict(), optimizer->state(), pipeline.name, pipeline.seed,
-                      config_digest(pipeline)},
+                      config_digest(pipeline), evaluated},
                      static_cast<int>(t.keep_checkpoints));
   };
   MetricsLog log(options.run_dir, c ? first_step : -1);
@@ -160,8 +160,10 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     progress.message("epoch " + std::to_string(epoch + 1) + ": " + metrics_text(evals));
     if (at_end) result.final_metrics.insert(result.final_metrics.end(), evals.begin(), evals.end());
   };
-  // A run stopped during its last evaluation resumes at its end: that evaluation again.
-  if (c && first_step == total) before_training([&] { evaluate_after((total - 1) / per_epoch, true); });
+  // A run stopped during the evaluations after a step resumes with them; one resumed at its
+  // end evaluates again for its final metrics.
+  if (c && (!c->evaluated || first_step == total))
+    before_training([&] { evaluate_after((first_step - 1) / per_epoch, first_step == total); });
 
   Batch next = loader.load(first_step / per_epoch, first_step % per_epoch);
   tbb::task_group prefetch;  // declared after `next`: destroyed (and waited for) first
@@ -192,8 +194,7 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
         ema_update(*node.encoder, *node.student, momentum);
         forward.metrics.emplace_back(node.spec->name + ".momentum", momentum);
       }
-      if (Module* m = node.module()) m->finish_step();
-      if (node.method) node.method->end_step(step, total);
+      if (Module* m = node.module()) m->end_step(step, total);
     }
     prefetch.wait();
 
@@ -216,7 +217,7 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     const bool by_epochs = epoch_end && t.checkpoint_every_epochs > 0 && (epoch + 1) % t.checkpoint_every_epochs == 0;
     if (options.on_step) options.on_step(step + 1);
     const bool stop = stopped_evaluating || (stop_requested() && step + 1 < total);
-    if (by_steps || by_epochs || stop) save_checkpoint(step + 1);
+    if (by_steps || by_epochs || stop) save_checkpoint(step + 1, !stopped_evaluating);
     if (stop) {
       log.close();
       throw Interrupted(options.run_dir, step + 1);

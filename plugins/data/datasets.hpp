@@ -48,6 +48,7 @@ class Npy final : public InMemoryDataset {
   static Schema schema();
   explicit Npy(const Params& params);
   static void check(const Params& params);  // test_labels needs test_images
+  std::optional<DatasetShape> peek() const override;  // from the training images' header
   void open() override;
   int64_t num_classes() const override { return num_classes_; }
 

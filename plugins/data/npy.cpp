@@ -40,22 +40,26 @@ void make_channels_first(SplitSamples& images, const std::vector<int64_t>& shape
     images.bytes = to_channels_first(images.bytes, shape);
 }
 
+// The per-sample shape [C, H, W] of the images of file `path`, whose array has `shape`.
 // `layout` is "nchw", "nhwc", or empty when unset (nchw, refusing a likely (N, H, W, C)).
-LoadedImages load_images(const std::string& path, const std::string& layout) {
-  io::NpyArray array = io::read_npy(path);
-  const std::vector<int64_t>& shape = array.shape;
+Shape image_shape(const std::string& path, const std::vector<int64_t>& shape, const std::string& layout) {
   if (shape.size() != 3 && shape.size() != 4)
     throw FormatError(path, "has shape " + shape_text(shape) + ", expected images (N, H, W) or (N, C, H, W)");
   if (shape[0] == 0) throw FormatError(path, "has shape " + shape_text(shape) + ", with no images");
   if (std::find(shape.begin() + 1, shape.end(), 0) != shape.end())
     throw FormatError(path, "has shape " + shape_text(shape) + ", with an empty image");
   if (layout.empty() && looks_channels_last(shape)) throw FormatError(path, channels_last_hint(path, shape));
-  const bool channels_last = layout == "nhwc" && shape.size() == 4;
+  return shape.size() == 3        ? Shape{1, shape[1], shape[2]}
+         : layout == "nhwc" ? Shape{shape[3], shape[1], shape[2]}
+                            : Shape{shape[1], shape[2], shape[3]};
+}
 
+LoadedImages load_images(const std::string& path, const std::string& layout) {
+  io::NpyArray array = io::read_npy(path);
+  const std::vector<int64_t>& shape = array.shape;
   LoadedImages images;
-  images.sample_shape = shape.size() == 3 ? Shape{1, shape[1], shape[2]}
-                        : channels_last   ? Shape{shape[3], shape[1], shape[2]}
-                                          : Shape{shape[1], shape[2], shape[3]};
+  images.sample_shape = image_shape(path, shape, layout);
+  const bool channels_last = layout == "nhwc" && shape.size() == 4;
   images.samples.count = shape[0];
   if (array.descr == "|u1") {
     images.samples.bytes = std::move(array.bytes);
@@ -140,6 +144,15 @@ Npy::Npy(const Params& params)
 void Npy::check(const Params& params) {
   if (!optional_path(params, "test_labels").empty() && optional_path(params, "test_images").empty())
     throw OptionError("option 'test_labels' is set without 'test_images'");
+}
+
+std::optional<DatasetShape> Npy::peek() const {
+  try {
+    const io::NpyHeader header = io::read_npy_header(train_images_);
+    return DatasetShape{header.shape[0], image_shape(train_images_, header.shape, layout_)};
+  } catch (const Error&) {
+    return std::nullopt;  // open() says what is wrong with the file
+  }
 }
 
 void Npy::open() {

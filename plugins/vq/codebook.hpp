@@ -15,7 +15,7 @@
 //
 // with the counts n starting at 1 and the sums e at the codes. The codebook therefore
 // learns only through update(), never through gradients: a method calls quantize() in
-// forward() and update() in end_step(), after the optimizer step.
+// forward() and update() in on_end_step(), after the optimizer step.
 //
 // With `normalize`, rows of z and the codes are L2-normalised before assignment, and the
 // normalised rows are what the EMA averages (ViT-VQGAN, Yu et al. 2021; BEiT v2, Peng et
@@ -33,7 +33,7 @@
 // (updates since each code was last chosen) and seeded (1: 1 once the codes are set).
 //
 // Threading: quantize() and update() mutate the staged statistics and must be called from
-// one thread at a time, as Method::forward() and Method::end_step() are.
+// one thread at a time, as Method::forward() and Module::end_step() are.
 #pragma once
 
 #include <cstdint>

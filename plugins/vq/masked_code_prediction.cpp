@@ -132,6 +132,6 @@ StepOutput MaskedCodePrediction::forward(const MethodInputs& inputs) {
   return {loss, std::move(metrics)};
 }
 
-void MaskedCodePrediction::end_step(int64_t step, [[maybe_unused]] int64_t total_steps) { codebook_->update(step); }
+void MaskedCodePrediction::on_end_step(int64_t step, [[maybe_unused]] int64_t total_steps) { codebook_->update(step); }
 
 }  // namespace sslflow::vq

@@ -7,7 +7,7 @@
 // tokens predicts, at every masked token, the index of its teacher token's code. The `loss`
 // plugin scores the logits (M, K) of the M masked tokens against their codes, given as
 // class ids (M) stored as floats: cross-entropy over the K codes by default, as BEiT.
-// The codebook learns only through its EMA update, applied in end_step() after the
+// The codebook learns only through its EMA update, applied in on_end_step() after the
 // optimizer step.
 //
 // The commitment term, beta * mean((s - sg(q))^2) over every element, pulls the student's
@@ -52,7 +52,8 @@ class MaskedCodePrediction final : public Method {
 
   void setup(const InputShapes& shapes, const NodeSetup& context) override;
   StepOutput forward(const MethodInputs& inputs) override;
-  void end_step(int64_t step, int64_t total_steps) override;
+ protected:
+  void on_end_step(int64_t step, int64_t total_steps) override;
 
  private:
   CodebookOptions options_;

@@ -108,9 +108,9 @@ void Module::zero_grad() {
   for (auto& v : parameters()) v.zero_grad();
 }
 
-void Module::finish_step() {
-  on_finish_step();
-  for (auto& [_, c] : children_) c->finish_step();
+void Module::end_step(int64_t step, int64_t total_steps) {
+  for (auto& [_, c] : children_) c->end_step(step, total_steps);
+  on_end_step(step, total_steps);
 }
 
 int64_t Module::parameter_count() const {

@@ -61,6 +61,11 @@ TEST_CASE("Config.Override.missing_key_suggests", "[engine]") {
   CHECK_THAT(e.what(), Contains("override 'train.optimizr.lr=0.1': "));
 }
 
+TEST_CASE("Config.Override.plain_form_adds_a_key_the_file_leaves_out", "[engine]") {
+  PipelineConfig c = with({"train.max_steps=50"});
+  CHECK(c.root().find("train")->find("max_steps")->as_int("max_steps") == 50);
+}
+
 TEST_CASE("Config.Override.add_existing_key", "[engine]") {
   ConfigError e = parse_error(kSmallPipeline, {"+seed=1"});
   CHECK(e.line() == 0);

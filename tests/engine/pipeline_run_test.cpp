@@ -204,6 +204,7 @@ struct StopTest {
     std::filesystem::create_directories(dir);
     options.run_dir = dir.string();
     options.stop = &stop_request();
+    testing::reset_toy_evaluator_calls();
   }
   ~StopTest() {
     stop_request() = false;
@@ -235,6 +236,13 @@ TEST_CASE("Engine.run.a_stop_inside_an_evaluation_checkpoints_the_step_and_resum
   for (size_t i = 0; i < rest.losses.size(); ++i) REQUIRE(rest.losses[i] == straight.losses[8 + i]);
   CHECK(metric(rest.final_metrics, "toy_mean.test_feature_mean") ==
         metric(straight.final_metrics, "toy_mean.test_feature_mean"));
+  // The evaluation the stop cut short ran on resume: one row per epoch, as without the stop.
+  std::ifstream metrics(test.dir / "metrics.jsonl");
+  std::vector<double> evaluated_epochs;
+  for (std::string row; std::getline(metrics, row);)
+    if (const auto json = nlohmann::json::parse(row); json.contains("toy_mean.test_feature_mean"))
+      evaluated_epochs.push_back(json.at("epoch").get<double>());
+  CHECK(evaluated_epochs == std::vector<double>{1, 2, 3});
 }
 
 TEST_CASE("Engine.run.a_stop_inside_the_last_evaluation_resumes_at_the_end_and_evaluates", "[engine]") {
@@ -330,6 +338,30 @@ TEST_CASE("Engine.run.debug_nonfinite_names_the_op_of_the_first_nonfinite_gradie
                             Catch::Contains("node 'backbone' (encoder/toy_linear) (application ") &&
                             Catch::Contains("made a non-finite gradient for its input 0 of shape [16, 8] (inf at index 0)"));
   }
+}
+
+TEST_CASE("Engine.validate.a_plain_override_sets_a_default_or_is_refused_naming_itself", "[engine]") {
+  REQUIRE(validated(kTwoViews, {"train.max_steps=2"}).train.max_steps == 2);
+  REQUIRE(validated(kTwoViews, {"nodes.backbone.nan_at_step=1"}).graph->node("backbone").plugin.params.get<int64_t>("nan_at_step") == 1);
+  REQUIRE_THROWS_WITH(validated(kTwoViews, {"train.max_stpes=2"}),
+                      Catch::StartsWith("override 'train.max_stpes=2': ") &&
+                          Catch::Contains("unknown option 'max_stpes', did you mean 'max_steps'?"));
+  REQUIRE_THROWS_WITH(validated(kTwoViews, {"nodes.backbone.dimm=3"}),
+                      Catch::StartsWith("override 'nodes.backbone.dimm=3': ") &&
+                          Catch::Contains("unknown option 'dimm', did you mean 'dim'?"));
+}
+
+TEST_CASE("Engine.validate.the_resolved_config_fills_in_defaults_and_reads_back_unchanged", "[engine]") {
+  const engine::ValidatedPipeline p = validated(kTwoViews);
+  const std::string& yaml = p.resolved_yaml;
+  INFO(yaml);
+  REQUIRE_THAT(yaml, Catch::StartsWith("# pipeline two-views, resolved by sslflow from p.yaml\n# sslflow "));
+  REQUIRE_THAT(yaml, Catch::Contains("# plugin encoder/toy_linear: built in\n"));
+  for (const char* filled : {"lr_schedule: cosine", "max_steps: 0", "keep_checkpoints: 2", "nan_grad_at_step: -1",
+                             "frozen: false", "every_epochs: 1", "baselines: false", "at_end: true"})
+    REQUIRE_THAT(yaml, Catch::Contains(filled));
+  const engine::ValidatedPipeline again = validated(yaml);
+  REQUIRE(again.resolved_yaml.substr(again.resolved_yaml.find("\nname:")) == yaml.substr(yaml.find("\nname:")));
 }
 
 TEST_CASE("Engine.run.debug_nonfinite_passes_a_finite_run", "[engine]") {

@@ -1,5 +1,6 @@
 #include "toy_plugins.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 
@@ -98,7 +99,7 @@ class ToyLinear final : public Encoder {
   int64_t feature_dim() const override { return dim_; }
 
  protected:
-  void on_finish_step() override { ++step_; }
+  void on_end_step(int64_t, int64_t) override { ++step_; }
 
  private:
   int64_t dim_;
@@ -264,15 +265,19 @@ class ToyConstant final : public EmaScheduler {
   double m_;
 };
 
+std::atomic<int64_t> evaluator_calls{0};  // evaluator/toy_mean's, over the process
+
 class ToyMean final : public Evaluator {
  public:
   static Schema schema() {
-    return {Option("stop_on_call", 0, "the call (from 1) that requests a stop midway, as a signal would; 0: none")
+    return {Option("stop_on_call", 0,
+                   "the call (from 1, counted over the process) that requests a stop midway, as a signal would; "
+                   "0: none")
                 .min(0)};
   }
   explicit ToyMean(const Params& p) : stop_on_call_(p.get<int64_t>("stop_on_call")) {}
   Metrics evaluate(const FeatureSplits& f, uint64_t) const override {
-    if (++calls_ == stop_on_call_) stop_request() = true;
+    if (++evaluator_calls == stop_on_call_) stop_request() = true;
     check_stop();
     double s = 0;
     for (float x : f.test.values()) s += x;
@@ -282,10 +287,11 @@ class ToyMean final : public Evaluator {
 
  private:
   int64_t stop_on_call_;
-  mutable int64_t calls_ = 0;
 };
 
 }  // namespace
+
+void reset_toy_evaluator_calls() { evaluator_calls = 0; }
 
 void register_toy_plugins(Registry& r) {
   r.add<Dataset, ToyData>("toy", "4x4 images of two classes");

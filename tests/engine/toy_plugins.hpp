@@ -11,6 +11,10 @@ namespace sslflow::testing {
 // ema_scheduler/toy_constant, evaluator/toy_mean, loss/toy_mse.
 void register_toy_plugins(Registry& registry);
 
+// evaluator/toy_mean's stop_on_call counts its calls over the process, so that a resumed
+// run does not stop again at the same call; this starts the count over.
+void reset_toy_evaluator_calls();
+
 // A registry holding only the toy plugins, built on first use and shared afterwards.
 const Registry& toy_registry();
 

@@ -507,6 +507,15 @@ TEST_CASE("Data.Npy.channels_last", "[plugin]") {
     write_u1_npy(train, {2, 28, 28, 1}, std::vector<uint8_t>(2 * 28 * 28));
     require_open_error(*make_dataset("npy", {{"train_images", train}}), train, "set layout: nhwc");
   }
+  SECTION("peek reads the shape from the header, in either layout, and nothing from a refused one") {
+    const auto peeked = make_dataset("npy", {{"train_images", train}, {"layout", "nhwc"}})->peek();
+    REQUIRE(peeked);
+    CHECK(peeked->train_size == 2);
+    CHECK(peeked->sample_shape == Shape{3, 4, 5});
+    CHECK(make_dataset("npy", {{"train_images", train}, {"layout", "nchw"}})->peek()->sample_shape == Shape{4, 5, 3});
+    CHECK_FALSE(make_dataset("npy", {{"train_images", train}})->peek());
+    CHECK_FALSE(make_dataset("npy", {{"train_images", dir.file("missing.npy")}})->peek());
+  }
   SECTION("nhwc converts to (N, C, H, W)") {
     auto dataset = open_dataset("npy", {{"train_images", train}, {"layout", "nhwc"}});
     REQUIRE(dataset->sample_shape() == Shape{3, 4, 5});

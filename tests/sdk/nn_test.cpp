@@ -96,7 +96,7 @@ TEST_CASE("NN.BatchNorm.concurrent_applications_update_in_order", "[sdk]") {
           staged.forward(b);
         });
     REQUIRE(staged.num_batches_tracked.item() == 0.0f);
-    staged.finish_step();
+    staged.end_step(0, 1);
     for (int c = 0; c < 3; ++c) {
       REQUIRE(staged.running_mean.data()[c] == sequential.running_mean.data()[c]);
       REQUIRE(staged.running_var.data()[c] == sequential.running_var.data()[c]);

@@ -58,12 +58,16 @@ class SSLFLOW_EXPORT Module {
   bool is_training() const { return training_; }
   void zero_grad();
   int64_t parameter_count() const;
-  // Applies state staged during the step (see nn/application.hpp), in this module and
-  // every child; the engine calls it once after each training step.
-  void finish_step();
+  // The after-step hook: the engine calls it once after each training step, after the
+  // optimizer step and the EMA updates, with the step just done and the run's total. It
+  // runs on_end_step() in every child, then in this module: state staged during the step
+  // (a batch norm's statistics, see nn/application.hpp) is applied below before a method's
+  // own hook (a codebook's moving averages) sees it.
+  void end_step(int64_t step, int64_t total_steps);
 
  protected:
-  virtual void on_finish_step() {}
+  // For state that is not learned by gradient; does nothing unless overridden.
+  virtual void on_end_step([[maybe_unused]] int64_t step, [[maybe_unused]] int64_t total_steps) {}
 
  private:
   void add_child(std::string name, std::shared_ptr<Module> child);

@@ -234,8 +234,11 @@ std::vector<int64_t> NpyArray::to_int64() const {
   return values;
 }
 
-NpyArray read_npy(const std::string& path) {
-  InputFile file(path);
+namespace {
+
+// Reads and checks the header of the .npy file open in `file`, leaving it at the data,
+// whose size the header's shape and dtype must match exactly.
+NpyHeader read_header(InputFile& file) {
   std::array<char, 8> magic_and_version;
   if (file.size() < magic_and_version.size()) file.fail("file is shorter than the .npy magic string");
   file.read(magic_and_version.data(), magic_and_version.size(), "magic string");
@@ -267,9 +270,21 @@ NpyArray read_npy(const std::string& path) {
               " bytes, the file holds " + std::to_string(file.remaining()));
   if (*bytes < file.remaining())
     file.fail(std::to_string(file.remaining() - *bytes) + " unexpected bytes after the data");
+  return {std::move(header.descr), std::move(header.shape), *bytes};
+}
 
+}  // namespace
+
+NpyHeader read_npy_header(const std::string& path) {
+  InputFile file(path);
+  return read_header(file);
+}
+
+NpyArray read_npy(const std::string& path) {
+  InputFile file(path);
+  NpyHeader header = read_header(file);
   NpyArray array{std::move(header.descr), std::move(header.shape), {}};
-  array.bytes = file.read_bytes(*bytes, "array data");
+  array.bytes = file.read_bytes(header.data_bytes, "array data");
   return array;
 }
 

@@ -45,7 +45,7 @@ void BatchNorm::update_running(const Tensor& mean, const Tensor& var) {
   num_batches_tracked.data()[0] += 1.0f;
 }
 
-void BatchNorm::on_finish_step() {
+void BatchNorm::on_end_step(int64_t, int64_t) {
   std::lock_guard lock(staged_mutex_);
   for (const auto& [_, stats] : staged_) update_running(stats.first, stats.second);
   staged_.clear();

@@ -4,8 +4,9 @@
 // Lifecycle: constructed from its Params (a plugin-valued `loss:` arrives already built,
 // through Params::plugin<Loss>); setup() once with the per-sample shapes of every connected
 // input, where it creates its heads; forward() once per training step, returning the loss
-// the engine back-propagates and the metrics it logs; end_step() after the optimizer step
-// and the EMA updates (for state that is not learned by gradient, such as a codebook).
+// the engine back-propagates and the metrics it logs; Module::end_step() after the
+// optimizer step and the EMA updates (override on_end_step() for state that is not learned
+// by gradient, such as a codebook).
 //
 // Ports: a method declares its inputs with `static Signature signature()`; a repeated
 // input (`inputs: [backbone.0, backbone.1]`) arrives as several packets in order.
@@ -52,7 +53,6 @@ class SSLFLOW_EXPORT Method : public Plugin, public Module {
 
   virtual void setup(const InputShapes& shapes, const NodeSetup& context) = 0;
   virtual StepOutput forward(const MethodInputs& inputs) = 0;
-  virtual void end_step([[maybe_unused]] int64_t step, [[maybe_unused]] int64_t total_steps) {}
 };
 
 }  // namespace sslflow

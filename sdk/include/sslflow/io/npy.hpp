@@ -38,6 +38,15 @@ struct SSLFLOW_EXPORT NpyArray {
 };
 
 SSLFLOW_EXPORT NpyArray read_npy(const std::string& path);
+
+// What an .npy file holds, from its header alone, checked as read_npy checks it (the data
+// size against the file's) without reading the data: for a dataset's peek().
+struct NpyHeader {
+  std::string descr;
+  std::vector<int64_t> shape;
+  uint64_t data_bytes = 0;
+};
+SSLFLOW_EXPORT NpyHeader read_npy_header(const std::string& path);
 // '<f4', version 1.0, atomic as write_file_atomically.
 SSLFLOW_EXPORT void write_npy(const std::string& path, const Tensor& values);
 // 1-D '<i8', version 1.0, atomic as write_file_atomically.

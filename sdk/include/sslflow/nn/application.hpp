@@ -4,7 +4,7 @@
 // concurrently), state it updates outside the gradient (batch-norm running statistics)
 // must change as if the applications ran one after another in input order, whatever the
 // scheduling. The engine marks each application with an ApplicationScope; such modules
-// stage their update per application and apply them in order in Module::finish_step().
+// stage their update per application and apply them in order in Module::end_step().
 // Outside any scope (a plain call), modules update immediately.
 #pragma once
 

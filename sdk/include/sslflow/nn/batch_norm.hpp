@@ -5,7 +5,7 @@
 // Training normalises by the batch statistics and moves the running statistics toward
 // them (unbiased variance); evaluation normalises by the running statistics. Applications
 // inside an ApplicationScope (see application.hpp) stage their update, applied in
-// application order by finish_step(), so concurrent views update as sequential ones would.
+// application order by end_step(), so concurrent views update as sequential ones would.
 #pragma once
 
 #include <map>
@@ -29,7 +29,7 @@ class SSLFLOW_EXPORT BatchNorm : public Module {
   Tensor num_batches_tracked;
 
  protected:
-  void on_finish_step() override;
+  void on_end_step(int64_t step, int64_t total_steps) override;
 
  private:
   using NormOp = Var (*)(const Var&, const Var&, const Var&, Tensor, Tensor, bool, float, float);

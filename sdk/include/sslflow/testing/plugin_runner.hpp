@@ -118,7 +118,6 @@ class MethodRunner {
     if (!std::isfinite(out.loss.value().item())) throw Error(where + ": the loss is not finite");
     if (!out.loss.requires_grad()) throw Error(where + ": the loss depends on no trainable parameter");
     out.loss.backward({.stop_at_nonfinite = true});
-    method_->finish_step();
     method_->end_step(step_++, total_steps);
     return out;
   }
