@@ -27,6 +27,7 @@ inline constexpr int kExitInterrupted = 3;  // a run stopped by SIGINT/SIGTERM a
 // Options every subcommand sees.
 struct GlobalOptions {
   std::vector<std::string> plugin_paths;  // --plugin-path DIR, in the order given
+  std::string command_line;               // argv, each argument quoted for a shell where it needs it
 };
 
 // The plugins found on the search path of `global`, loaded into one registry.

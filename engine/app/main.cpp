@@ -35,6 +35,27 @@ void keep_large_blocks_on_the_heap() {
   mallopt(M_TRIM_THRESHOLD, kMmapThreshold);
 }
 
+// argv as a shell would read it back: arguments with characters a shell treats specially
+// single-quoted, control characters shown as '?'.
+std::string shell_words(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    std::string word = argv[i];
+    for (char& c : word)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=./:,@%") ==
+                                            std::string::npos;
+    if (!plain) {
+      std::string quoted = "'";
+      for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      word = quoted + "'";
+    }
+    line += (i ? " " : "") + word;
+  }
+  return line;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,6 +67,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   sslflow::GlobalOptions global;
+  global.command_line = shell_words(argc, argv);
   app.add_option("--plugin-path", global.plugin_paths,
                  "also load plugins from DIR (repeatable; after the built-in directory and SSLFLOW_PLUGIN_PATH)")
       ->type_name("DIR")

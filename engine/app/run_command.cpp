@@ -75,6 +75,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& global) {
     options.out_dir = args->resume.empty() ? args->out : args->resume;
     options.resume = !args->resume.empty();
     options.debug_nonfinite = args->debug_nonfinite;
+    options.command_line = global.command_line;
     options.log = &std::cerr;
     options.progress_bar = isatty(STDERR_FILENO) != 0;
     const auto runs = [&] {

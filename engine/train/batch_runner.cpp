@@ -87,6 +87,7 @@ std::vector<RunSummary> run_batch(const std::vector<ValidatedPipeline>& pipeline
     run.progress_bar = options.progress_bar && !batch;
     run.resume = options.resume;
     run.debug_nonfinite = options.debug_nonfinite;
+    run.command_line = options.command_line;
     run.stop = options.stop;
     const auto started = std::chrono::steady_clock::now();
     try {

@@ -20,6 +20,7 @@ struct BatchOptions {
   bool progress_bar = false;      // only used when one pipeline runs at a time
   bool resume = false;            // continue each run in out_dir from its newest checkpoint
   bool debug_nonfinite = false;   // see RunOptions::debug_nonfinite
+  std::string command_line;       // see RunOptions::command_line
   const std::atomic<bool>* stop = nullptr;  // see RunOptions::stop
 };
 

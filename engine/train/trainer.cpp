@@ -82,7 +82,9 @@ Interrupted::Interrupted(const std::string& run_dir, int64_t steps)
 
 RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  if (!options.run_dir.empty() && !options.resume) write_text(options.run_dir + "/config.yaml", pipeline.resolved_yaml);
+  if (!options.run_dir.empty() && !options.resume)
+    write_text(options.run_dir + "/config.yaml",
+               (options.command_line.empty() ? "" : "# command: " + options.command_line + "\n") + pipeline.resolved_yaml);
   RunResult result;
   result.run_dir = options.run_dir;
   auto stop_requested = [&] { return options.stop && options.stop->load(); };

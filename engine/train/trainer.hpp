@@ -39,6 +39,7 @@ struct RunOptions {
   bool progress_bar = false;      // redraw one line (a terminal) instead of periodic lines
   bool resume = false;            // continue from the newest complete checkpoint in run_dir (none: from the start)
   bool debug_nonfinite = false;   // check every node's outputs each step (StepExecutor's check_nonfinite)
+  std::string command_line;       // the command that started the run, for config.yaml's header
   // When it becomes true (the signal thread sets it), the run ends at its next stopping
   // point and train() throws Interrupted (see Stopping above).
   const std::atomic<bool>* stop = nullptr;

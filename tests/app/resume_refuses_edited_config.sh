@@ -1,6 +1,7 @@
 #!/bin/sh
 # A run stopped after a checkpoint, whose config.yaml is then edited, is refused by
 # `sslflow run --resume` with an error naming config.yaml; the unedited copy resumes.
+# config.yaml starts with the command line that started the run.
 #   resume_refuses_edited_config.sh SSLFLOW PIPELINE WORK_DIR [OVERRIDE...]
 set -u
 . "$(dirname "$0")/stop_after_checkpoint.sh"
@@ -13,6 +14,9 @@ mkdir -p "$work"
 
 stop_after_checkpoint "$work/run" "$work/run.log" "$sslflow" run "$pipeline" "$@" --threads 2 --out "$work/run"
 [ "$?" -eq 3 ] || { echo "the run did not stop with status 3:"; cat "$work/run.log"; exit 1; }
+
+head -n 1 "$work/run/config.yaml" | grep -q "^# command: .*sslflow run .* --out $work/run\$" ||
+  { echo "config.yaml does not start with the command line:"; head -n 3 "$work/run/config.yaml"; exit 1; }
 
 cp -r "$work/run" "$work/edited"
 sed -i 's/^seed: .*/seed: 12345/' "$work/edited/config.yaml"
