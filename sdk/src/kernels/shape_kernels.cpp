@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "kernels/elementwise_kernels.hpp"
 #include "parallel.hpp"
@@ -58,6 +59,12 @@ AxisView view_around(const Shape& shape, int axis) {
   v.size = shape[axis];
   for (int i = axis + 1; i < shape.rank(); ++i) v.inner *= shape[i];
   return v;
+}
+
+Shape with_extent(const Shape& shape, int axis, int64_t extent) {
+  std::vector<int64_t> dims = shape.to_vector();
+  dims[axis] = extent;
+  return Shape(dims);
 }
 
 Dims4 pad_to_4d(const Shape& shape) {

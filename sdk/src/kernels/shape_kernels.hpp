@@ -21,6 +21,8 @@ struct AxisView {
 };
 // The view of `shape` around `axis` (non-negative, < rank).
 AxisView view_around(const Shape& shape, int axis);
+// `shape` with the extent of `axis` replaced by `extent`.
+Shape with_extent(const Shape& shape, int axis, int64_t extent);
 
 // A shape of at most four dimensions, padded on the left with ones to exactly four.
 using Dims4 = std::array<int64_t, 4>;

@@ -13,11 +13,7 @@ namespace sslflow {
 
 namespace {
 
-Shape with_extent(const Shape& shape, int axis, int64_t extent) {
-  std::vector<int64_t> dims = shape.to_vector();
-  dims[axis] = extent;
-  return Shape(dims);
-}
+using kernels::with_extent;
 
 // The first `k` positions of every line of x along `axis`, ordered by `before` (a strict
 // weak order on values) and then by position, with their values.

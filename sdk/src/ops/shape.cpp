@@ -9,15 +9,7 @@
 
 namespace sslflow {
 
-namespace {
-
-Shape with_dim(const Shape& shape, int axis, int64_t size) {
-  std::vector<int64_t> dims = shape.to_vector();
-  dims[axis] = size;
-  return Shape(dims);
-}
-
-}  // namespace
+using kernels::with_extent;
 
 Var reshape(const Var& x, const Shape& shape) {
   if (shape.numel() != x.value().numel())
@@ -65,7 +57,7 @@ Var concat(const std::vector<Var>& xs, int dim) {
     starts.push_back(total);
     total += s[axis];
   }
-  const Shape out_shape = with_dim(first, axis, total);
+  const Shape out_shape = with_extent(first, axis, total);
   const kernels::AxisView view = kernels::view_around(out_shape, axis);
   Tensor out = Tensor::uninitialized(out_shape);
   for (size_t i = 0; i < xs.size(); ++i)
@@ -89,7 +81,7 @@ Var slice(const Var& x, int dim, int64_t start, int64_t end) {
     throw ShapeError("slice: range [" + std::to_string(start) + ", " + std::to_string(end) +
                      ") is out of bounds for dim " + std::to_string(axis) + " of shape " + shape.str());
   const kernels::AxisView view = kernels::view_around(shape, axis);
-  Tensor out = Tensor::uninitialized(with_dim(shape, axis, end - start));
+  Tensor out = Tensor::uninitialized(with_extent(shape, axis, end - start));
   kernels::slice_forward(out.data(), x.value().data(), view.outer, view.size, start, end - start, view.inner);
   return Var::from_op("slice", out, {x}, [view, start, len = end - start](std::span<Var> in, const Tensor& g) {
     Tensor dx(in[0].shape());
@@ -107,7 +99,7 @@ Var index_select(const Var& x, int dim, const std::vector<int64_t>& index) {
                        std::to_string(axis) + " of shape " + shape.str());
   const kernels::AxisView view = kernels::view_around(shape, axis);
   const auto count = static_cast<int64_t>(index.size());
-  Tensor out = Tensor::uninitialized(with_dim(shape, axis, count));
+  Tensor out = Tensor::uninitialized(with_extent(shape, axis, count));
   kernels::index_select_forward(out.data(), x.value().data(), index.data(), count, view.outer, view.size,
                                 view.inner);
   return Var::from_op("index_select", out, {x}, [view, index](std::span<Var> in, const Tensor& g) {
