@@ -98,7 +98,7 @@ std::string header(const PipelineConfig& config, const ValidatedPipeline& p) {
   }
   for (const EvalSpec& e : p.evals) collect_libraries(e.evaluator, libraries);
   std::string text = "# pipeline " + config.name() + ", resolved by sslflow from " + source + "\n" +
-                     "# sslflow " + SSLFLOW_VERSION_STRING + ", commit " + SSLFLOW_COMMIT + "\n";
+                     "# sslflow " + SSLFLOW_VERSION_STRING + ", configured from commit " + SSLFLOW_COMMIT + "\n";
   for (const auto& [plugin, library] : libraries) text += "# plugin " + plugin + ": " + library + "\n";
   return text;
 }

@@ -5,7 +5,8 @@
 // one place. It parses back to the same pipeline: validating it again changes nothing.
 //
 // A header of comments names the pipeline, the file it was read from, the sslflow version
-// and the commit it was built from, and the library and version of every plugin it uses.
+// and the commit its build was configured from, and the library and version of every
+// plugin it uses.
 #pragma once
 
 #include <string>

@@ -40,7 +40,7 @@ void SimClr::setup(const InputShapes& shapes, const NodeSetup& context) {
   feature_dim_ = two_views::features(kName, shapes);
   Rng rng = context.init_rng();
   const auto projector = nn::MlpLayout::uniform(feature_dim_, proj_hidden_, proj_dim_, proj_layers_, proj_bn_,
-                                                     /*output_norm=*/false);
+                                                /*output_norm=*/false);
   projector_ = register_module("projector", std::make_shared<nn::Mlp>(projector, nn::HeadInit::PyTorch, rng));
 }
 
