@@ -46,7 +46,8 @@ add_link_options(-fsanitize=${SSLFLOW_SANITIZE})
 add_library(sslflow_sanitizer_defaults OBJECT "${CMAKE_CURRENT_LIST_DIR}/default_options.cpp")
 target_compile_definitions(sslflow_sanitizer_defaults PRIVATE
   SSLFLOW_SANITIZER_DIR="${CMAKE_CURRENT_LIST_DIR}")
-link_libraries("$<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:sslflow_sanitizer_defaults>")
+# In this build tree only: the installed sdk must not hand the object to its consumers.
+link_libraries("$<BUILD_INTERFACE:$<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:sslflow_sanitizer_defaults>>")
 
 # ThreadSanitizer sees oneTBB's task and wait edges through oneTBB's own ITT notifications
 # (tsan_tbb_sync.cpp): the headers emit them with TBB_USE_PROFILING_TOOLS=2, and every

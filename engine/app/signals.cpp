@@ -15,7 +15,10 @@ namespace sslflow {
 
 namespace {
 
-std::atomic<bool> stopping_on_signal{false};
+// What a first signal does: end the process, request a stop, or let the process finish the
+// output of work already done.
+enum class OnSignal { End, RequestStop, Finish };
+std::atomic<OnSignal> on_signal{OnSignal::End};
 
 sigset_t termination_signals() {
   sigset_t set;
@@ -48,12 +51,16 @@ void take_signals(sigset_t set) {
   for (;;) {
     int signal = 0;
     if (sigwait(&set, &signal) != 0) continue;
-    if (!stopping_on_signal.load() || stop_request().load()) {
+    const OnSignal mode = on_signal.load();
+    if (mode == OnSignal::End || stop_request().load()) {
       if (stop_request().load()) say(std::string(sigdescr_np(signal)) + " again: ending now");
       end_by(signal);
     }
     stop_request() = true;
-    say(std::string(sigdescr_np(signal)) + ": stopping at the next step (signal again to end at once)");
+    say(std::string(sigdescr_np(signal)) + (mode == OnSignal::RequestStop
+                                                ? ": stopping at the next step (signal again to end at once)"
+                                                : ": the runs have ended; finishing their output (signal again to end "
+                                                  "at once)"));
   }
 }
 
@@ -68,10 +75,10 @@ void take_termination_signals() {
 
 StopOnSignal::StopOnSignal() {
   stop_request() = false;
-  stopping_on_signal = true;
+  on_signal = OnSignal::RequestStop;
 }
 
-StopOnSignal::~StopOnSignal() { stopping_on_signal = false; }
+StopOnSignal::~StopOnSignal() { on_signal = OnSignal::Finish; }
 
 const std::atomic<bool>& StopOnSignal::requested() const { return stop_request(); }
 

@@ -6,11 +6,13 @@
 // asynchronous delivery into oneDNN's generated kernels corrupted the heap. A thread of
 // its own takes them with sigwait.
 //
-// Outside a StopOnSignal scope a signal ends the process at once, by the signal, as if it
+// Before a StopOnSignal scope a signal ends the process at once, by the signal, as if it
 // had never been blocked. Inside one, the first signal sets the stop request (the run ends
 // cleanly at its next stopping point; it is the sdk's stop_request(), which plugins poll
-// in long loops) and says so on stderr; a second one ends the process at once, by the
-// signal (exit status 128 + its number in a shell).
+// in long loops) and says so on stderr. After it, the work is done and its outcome known:
+// the first signal is reported and the process finishes its output and exits with that
+// outcome's status. In either, a second signal ends the process at once, by the signal
+// (exit status 128 + its number in a shell).
 #pragma once
 
 #include <atomic>
@@ -20,7 +22,8 @@ namespace sslflow {
 // Blocks the signals and starts the thread that takes them; call once, from main.
 void take_termination_signals();
 
-// While alive, signals request a stop instead of ending the process.
+// While alive, signals request a stop instead of ending the process; once it is gone, they
+// let the process finish its output.
 class StopOnSignal {
  public:
   StopOnSignal();

@@ -5,15 +5,17 @@
 # through --plugin-path, trains a short pipeline that uses them, runs the example method's
 # tests and trains a pipeline with that method.
 #
-# Usage: check_install.sh CMAKE BUILD_DIR SOURCE_DIR GENERATOR [CXX_FLAGS]
+# Usage: check_install.sh CMAKE BUILD_DIR SOURCE_DIR GENERATOR [CXX_FLAGS [EXE_OBJECTS]]
 # CXX_FLAGS, when given, compiles and links the examples (a sanitizer build passes its
-# -fsanitize flags, so that the example plugins are instrumented as the engine is).
+# -fsanitize flags, so that the example plugins are instrumented as the engine is);
+# EXE_OBJECTS are linked into the examples' executables (the sanitizer runtime defaults).
 set -eu
 cmake=$1
 build_dir=$2
 source_dir=$3
 generator=$4
 cxx_flags=${5:-}
+exe_objects=${6:-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sslflow-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -37,7 +39,7 @@ for doc in sdk.md pipelines.md examples/align_uniform/align_uniform.cpp; do
 done
 step configure "$cmake" -S "$source_dir/examples" -B "$examples" -G "$generator" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_CXX_FLAGS="$cxx_flags" -DCMAKE_MODULE_LINKER_FLAGS="$cxx_flags" -DCMAKE_EXE_LINKER_FLAGS="$cxx_flags"
+  -DCMAKE_CXX_FLAGS="$cxx_flags" -DCMAKE_MODULE_LINKER_FLAGS="$cxx_flags" -DCMAKE_EXE_LINKER_FLAGS="$cxx_flags $exe_objects"
 step build "$cmake" --build "$examples" -j 2
 
 listing=$(env -u SSLFLOW_PLUGIN_PATH "$prefix/bin/sslflow" plugins --plugin-path "$examples")
