@@ -22,8 +22,10 @@ SSLFLOW_SANITIZER_HOOK const char* __lsan_default_options() {
   return "suppressions=" SSLFLOW_SANITIZER_DIR "/lsan.supp";
 }
 
+// history_size=7, the largest: tsan.supp's oneTBB entries match a frame of the previous
+// access, which TSan reports only while that access is still in its per-thread history.
 SSLFLOW_SANITIZER_HOOK const char* __tsan_default_options() {
-  return "second_deadlock_stack=1:suppressions=" SSLFLOW_SANITIZER_DIR "/tsan.supp";
+  return "second_deadlock_stack=1:history_size=7:suppressions=" SSLFLOW_SANITIZER_DIR "/tsan.supp";
 }
 
 #ifdef SSLFLOW_TSAN_TBB_SYNC_LIBRARY
