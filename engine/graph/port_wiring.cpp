@@ -49,13 +49,6 @@ std::string port_names(const std::vector<PortSpec>& ports) {
   return s;
 }
 
-// The outputs of the dataset source.
-const std::vector<PortSpec>& data_outputs() {
-  static const std::vector<PortSpec> ports{{"image", PortType::Image, "the images"},
-                                           {"label", PortType::Labels, "the class labels"}};
-  return ports;
-}
-
 }  // namespace
 
 std::vector<std::string> port_keys(const Signature& signature) {
@@ -95,23 +88,27 @@ std::vector<std::pair<std::string, std::vector<PortRef>>> read_connections(const
       throw config_error(written->mark(), "node '" + node + "': input '" + port.name + "' takes exactly " +
                                               std::to_string(port.count) + " connections (" + port.doc + "), got " +
                                               std::to_string(refs.size()));
+    if (port.min_count > 0 && !refs.empty() && refs.size() < static_cast<size_t>(port.min_count))
+      throw config_error(written->mark(), "node '" + node + "': input '" + port.name + "' takes at least " +
+                                              std::to_string(port.min_count) + " connections (" + port.doc + "), got " +
+                                              std::to_string(refs.size()));
     if (!refs.empty()) out.emplace_back(port.name, std::move(refs));
   }
   return out;
 }
 
 void wire_ports(std::vector<NodeSpec>& nodes) {
-  std::vector<std::string> names{"data"};
+  std::vector<std::string> names{kDataNode};
   for (const NodeSpec& n : nodes) names.push_back(n.name);
   for (NodeSpec& node : nodes) {
     const Signature& own = node.plugin.info->signature;
     for (auto& [port_name, refs] : node.inputs) {
       const PortType expected = find_port(own.inputs, port_name)->type;
       for (PortRef& ref : refs) {
-        const std::vector<PortSpec>* outputs = &data_outputs();
+        const std::vector<PortSpec>* outputs = &data_source_outputs();
         int applications = 1;
         std::string producer_kind = "dataset";
-        if (ref.node != "data") {
+        if (ref.node != kDataNode) {
           auto producer = std::find_if(nodes.begin(), nodes.end(), [&](const NodeSpec& n) { return n.name == ref.node; });
           if (producer == nodes.end())
             throw config_error(ref.mark, "node '" + node.name + "': input '" + ref.str() + "' names no node" +

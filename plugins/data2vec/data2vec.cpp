@@ -11,18 +11,6 @@ namespace sslflow::data2vec {
 
 namespace {
 
-// The shapes connected to `port` (one per packet, or per block of a Blocks port);
-// GraphError when the port is absent.
-const std::vector<Shape>& port_shapes(const InputShapes& shapes, const std::string& port) {
-  for (const auto& [name, list] : shapes)
-    if (name == port && !list.empty()) return list;
-  throw GraphError("data2vec: input '" + port + "' is not connected");
-}
-
-const Shape& port_shape(const InputShapes& shapes, const std::string& port) {
-  return port_shapes(shapes, port).front();
-}
-
 // The standard deviation of each column of x (N, D) over its rows, averaged over columns.
 double mean_column_std(const Tensor& x) {
   const int64_t n = x.dim(0), d = x.dim(1);
@@ -87,9 +75,9 @@ Data2Vec::Data2Vec(const Params& params)
       loss_(params.has("loss") ? params.plugin<Loss>("loss") : nullptr) {}
 
 void Data2Vec::setup(const InputShapes& shapes, const NodeSetup& context) {
-  const Shape& student = port_shape(shapes, "student");
-  const Shape& block = port_shape(shapes, "teacher");
-  const Shape& mask = port_shape(shapes, "mask");
+  const Shape& student = shapes.get("student");
+  const Shape& block = shapes.get("teacher");
+  const Shape& mask = shapes.get("mask");
   if (student.rank() != 2)
     throw ShapeError("data2vec: student tokens must be (B, T, D), got per-sample shape " + student.str());
   if (!(block == student))
@@ -98,7 +86,7 @@ void Data2Vec::setup(const InputShapes& shapes, const NodeSetup& context) {
   if (!(mask == Shape{student[0]}))
     throw ShapeError("data2vec: mask " + mask.str() + " does not have one flag per student token " + student.str() +
                      " (per sample)");
-  const int64_t blocks = static_cast<int64_t>(port_shapes(shapes, "teacher").size());
+  const int64_t blocks = static_cast<int64_t>(shapes.count("teacher"));
   if (target_.top_k > blocks)
     throw GraphError("data2vec: top_k " + std::to_string(target_.top_k) + " exceeds the teacher's " +
                      std::to_string(blocks) + " blocks; set top_k to at most " + std::to_string(blocks));

@@ -16,13 +16,6 @@ Projection parse_projection(const std::string& mode) {
   return Projection::Auto;
 }
 
-// The per-sample block shapes on input `port`; GraphError when it is not connected.
-const std::vector<Shape>& port_shapes(const InputShapes& shapes, const std::string& port, const std::string& who) {
-  for (const auto& [name, blocks] : shapes)
-    if (name == port) return blocks;
-  throw GraphError(who + ": input port '" + port + "' is not connected");
-}
-
 int64_t width(const Shape& block) { return block[block.rank() - 1]; }
 
 // True when the blocks agree in every dimension but the last (the tokens of one sample).
@@ -64,8 +57,8 @@ ProgressiveDistillation::ProgressiveDistillation(const Params& params)
       normalize_(params.get<bool>("normalize")) {}
 
 void ProgressiveDistillation::setup(const InputShapes& shapes, const NodeSetup& context) {
-  const std::vector<Shape>& student = port_shapes(shapes, "student", who_);
-  const std::vector<Shape>& teacher = port_shapes(shapes, "teacher", who_);
+  const std::vector<Shape>& student = shapes.all("student");
+  const std::vector<Shape>& teacher = shapes.all("teacher");
   check_layers_exist(who_, mapping_, static_cast<int64_t>(student.size()), static_cast<int64_t>(teacher.size()));
 
   const LayerPair& first = mapping_.front();

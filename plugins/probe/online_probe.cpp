@@ -57,13 +57,9 @@ Signature OnlineProbe::signature() {
 OnlineProbe::OnlineProbe(const Params& params) : classes_(params.get<int64_t>("classes")) {}
 
 void OnlineProbe::setup(const InputShapes& shapes, const NodeSetup& context) {
-  for (const auto& [port, port_shapes] : shapes)
-    if (port == kInput) {
-      const Shape& shape = port_shapes.at(0);
-      if (shape.rank() != 1) throw ShapeError("online_probe: needs features of shape [D], got " + shape.str());
-      feature_dim_ = shape[0];
-    }
-  if (feature_dim_ == 0) throw GraphError("online_probe: input '" + std::string(kInput) + "' is not connected");
+  const Shape& shape = shapes.get(kInput);
+  if (shape.rank() != 1) throw ShapeError("online_probe: needs features of shape [D], got " + shape.str());
+  feature_dim_ = shape[0];
   Rng rng = context.init_rng();
   classifier_ = register_module("classifier", std::make_shared<nn::Linear>(feature_dim_, classes_, rng));
 }

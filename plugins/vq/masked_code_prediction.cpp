@@ -15,15 +15,12 @@ namespace {
 constexpr const char* kName = "vq";
 
 // The per-sample shape on `port`, which must have `rank` dimensions.
-Shape port_shape(const InputShapes& shapes, const std::string& port, int rank) {
-  for (const auto& [name, list] : shapes)
-    if (name == port && !list.empty()) {
-      if (list.front().rank() != rank)
-        throw ShapeError(std::string(kName) + ": input '" + port + "' expects " + std::to_string(rank) +
-                         " dimensions per sample, got " + list.front().str());
-      return list.front();
-    }
-  throw GraphError(std::string(kName) + ": input '" + port + "' is not connected");
+const Shape& port_shape(const InputShapes& shapes, const std::string& port, int rank) {
+  const Shape& shape = shapes.get(port);
+  if (shape.rank() != rank)
+    throw ShapeError(std::string(kName) + ": input '" + port + "' expects " + std::to_string(rank) +
+                     " dimensions per sample, got " + shape.str());
+  return shape;
 }
 
 }  // namespace
@@ -65,9 +62,9 @@ MaskedCodePrediction::MaskedCodePrediction(const Params& params) : loss_(params.
 }
 
 void MaskedCodePrediction::setup(const InputShapes& shapes, const NodeSetup& context) {
-  const Shape student = port_shape(shapes, "student", 2);  // (T, D)
-  const Shape teacher = port_shape(shapes, "teacher", 2);  // (T, C)
-  const Shape mask = port_shape(shapes, "mask", 1);        // (T)
+  const Shape& student = port_shape(shapes, "student", 2);  // (T, D)
+  const Shape& teacher = port_shape(shapes, "teacher", 2);  // (T, C)
+  const Shape& mask = port_shape(shapes, "mask", 1);        // (T)
   if (teacher[0] != student[0] || mask[0] != student[0])
     throw ShapeError(std::string(kName) + ": student tokens " + student.str() + ", teacher tokens " + teacher.str() +
                      " and mask " + mask.str() + " must have the same number of tokens");

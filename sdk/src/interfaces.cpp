@@ -23,16 +23,16 @@ Optimizer::~Optimizer() = default;
 Evaluator::~Evaluator() = default;
 
 Signature Encoder::signature() {
-  return {{{"input", PortType::Image, "images to encode (several: one application each)", false, true},
-           {"mask", PortType::Mask, "tokens to replace by the mask token", true, false}},
-          {{"out", PortType::Features, "one representation per sample"},
-           {"tokens", PortType::Tokens, "one representation per token"},
-           {"blocks", PortType::Blocks, "the output of every block"}}};
+  return {{{kInput, PortType::Image, "images to encode (several: one application each)", false, true},
+           {kMask, PortType::Mask, "tokens to replace by the mask token", true, false}},
+          {{kOut, PortType::Features, "one representation per sample"},
+           {kTokens, PortType::Tokens, "one representation per token"},
+           {kBlocks, PortType::Blocks, "the output of every block"}}};
 }
 
 Signature Transform::signature() {
-  return {{{"input", PortType::Image, "the images to transform"}},
-          {{"out", PortType::Image, "the transformed images"}}};
+  return {{{kInput, PortType::Image, "the images to transform"}},
+          {{kOut, PortType::Image, "the transformed images"}}};
 }
 
 const char* to_string(PortType type) {
@@ -45,27 +45,6 @@ const char* to_string(PortType type) {
     case PortType::Blocks: return "Blocks";
   }
   return "?";
-}
-
-void MethodInputs::add(const std::string& port, Packet packet) {
-  for (auto& [name, packets] : ports_)
-    if (name == port) {
-      packets.push_back(std::move(packet));
-      return;
-    }
-  ports_.emplace_back(port, std::vector<Packet>{std::move(packet)});
-}
-
-size_t MethodInputs::count(const std::string& port) const {
-  for (const auto& [name, packets] : ports_)
-    if (name == port) return packets.size();
-  return 0;
-}
-
-const Packet& MethodInputs::get(const std::string& port, size_t index) const {
-  for (const auto& [name, packets] : ports_)
-    if (name == port && index < packets.size()) return packets[index];
-  throw GraphError("method input '" + port + "' #" + std::to_string(index) + " is not connected");
 }
 
 }  // namespace sslflow

@@ -20,14 +20,12 @@ std::string view_count_error(const std::string& method, size_t count) {
 PortSpec port() { return {kPort, PortType::Features, "the two views' features (B, F), in order", false, true, 2}; }
 
 int64_t features(const std::string& method, const InputShapes& shapes) {
-  const std::vector<Shape>* views = nullptr;
-  for (const auto& [port, port_shapes] : shapes)
-    if (port == kPort) views = &port_shapes;
-  if (!views || views->size() != 2) throw GraphError(view_count_error(method, views ? views->size() : 0));
-  const Shape& first = views->at(0);
-  if (first.rank() != 1 || !(views->at(1) == first))
+  if (shapes.count(kPort) != 2) throw GraphError(view_count_error(method, shapes.count(kPort)));
+  const Shape& first = shapes.get(kPort, 0);
+  const Shape& second = shapes.get(kPort, 1);
+  if (first.rank() != 1 || !(second == first))
     throw ShapeError(method + ": the two views need features of one shape [F], got " + first.str() + " and " +
-                     views->at(1).str());
+                     second.str());
   return first[0];
 }
 

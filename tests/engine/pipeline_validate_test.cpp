@@ -95,6 +95,12 @@ TEST_CASE("Engine.validate.application_index_required", "[engine]") {
   require_error_at(yaml, 9, 43, "runs on 2 inputs");
 }
 
+TEST_CASE("Engine.validate.repeated_input_below_its_minimum_count", "[engine]") {
+  std::string yaml = kTwoViews;
+  yaml.replace(yaml.find("[backbone.0, backbone.1]"), 24, "[backbone.0]");
+  require_error_at(yaml, 9, 42, "input 'input' takes at least 2 connections (two views or more), got 1");
+}
+
 TEST_CASE("Engine.validate.cycle_names_the_chain", "[engine]") {
   const char* yaml = R"(data: {plugin: toy}
 train: {optimizer: toy_sgd}

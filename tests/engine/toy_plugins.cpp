@@ -153,10 +153,14 @@ class ToyMse final : public Loss {
 class ToyAlign final : public Method {
  public:
   static Schema schema() { return {Option::plugin("loss", Loss::kKind, "toy_mse", "the comparison")}; }
-  static Signature signature() { return {{{"input", PortType::Features, "two views", false, true}}, {}}; }
+  static Signature signature() {
+    PortSpec views{"input", PortType::Features, "two views or more", false, true};
+    views.min_count = 2;
+    return {{views}, {}};
+  }
   explicit ToyAlign(const Params& p) : loss_(p.plugin<Loss>("loss")) {}
   void setup(const InputShapes& shapes, const NodeSetup& ctx) override {
-    const int64_t d = shapes.at(0).second.at(0)[0];
+    const int64_t d = shapes.get("input")[0];
     Rng rng = ctx.init_rng();
     Tensor w(Shape{d, d});
     init::xavier_uniform(w, rng);

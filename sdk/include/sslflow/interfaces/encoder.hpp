@@ -26,6 +26,12 @@ namespace sslflow {
 class SSLFLOW_EXPORT Encoder : public Plugin, public Module {
  public:
   static constexpr const char* kKind = "encoder";
+  // The ports of signature(), by name.
+  static constexpr const char* kInput = "input";    // Image, repeated: one application each
+  static constexpr const char* kMask = "mask";      // Mask, optional
+  static constexpr const char* kOut = "out";        // Features
+  static constexpr const char* kTokens = "tokens";  // Tokens
+  static constexpr const char* kBlocks = "blocks";  // Blocks
   ~Encoder() override;
 
   struct Output {

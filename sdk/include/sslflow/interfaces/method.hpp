@@ -9,7 +9,8 @@
 // by gradient, such as a codebook).
 //
 // Ports: a method declares its inputs with `static Signature signature()`; a repeated
-// input (`inputs: [backbone.0, backbone.1]`) arrives as several packets in order.
+// input (`inputs: [backbone.0, backbone.1]`) arrives as several packets in order. setup()
+// and forward() read them by port name (InputShapes and MethodInputs, ports.hpp).
 // Threading: forward() and end_step() are called from one task at a time.
 #pragma once
 
@@ -24,22 +25,6 @@
 #include "sslflow/ports.hpp"
 
 namespace sslflow {
-
-// The packets connected to each declared input port, in declaration order.
-class SSLFLOW_EXPORT MethodInputs {
- public:
-  void add(const std::string& port, Packet packet);
-  // The index-th packet of `port`; throws GraphError naming the port when absent.
-  const Packet& get(const std::string& port, size_t index = 0) const;
-  size_t count(const std::string& port) const;
-
- private:
-  std::vector<std::pair<std::string, std::vector<Packet>>> ports_;
-};
-
-// Per-sample shapes (without the batch dimension) of the packets on each input port;
-// for a Blocks port, one shape per block in order, so a method knows how many there are.
-using InputShapes = std::vector<std::pair<std::string, std::vector<Shape>>>;
 
 struct StepOutput {
   Var loss;  // a scalar

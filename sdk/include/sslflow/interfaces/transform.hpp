@@ -21,6 +21,9 @@ namespace sslflow {
 class SSLFLOW_EXPORT Transform : public Plugin {
  public:
   static constexpr const char* kKind = "transform";
+  // The ports of signature(), by name.
+  static constexpr const char* kInput = "input";
+  static constexpr const char* kOut = "out";
   ~Transform() override;
 
   // Input `input` (Image), output `out` (Image); a mask transform declares a Mask output.
