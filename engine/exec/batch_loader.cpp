@@ -26,18 +26,14 @@ BatchLoader::BatchLoader(const Dataset& data, const LiveNodes& nodes, int64_t ba
     throw Error("batch_size " + std::to_string(batch_size) + " does not fit a training split of " + std::to_string(n) +
                 " samples");
   steps_per_epoch_ = n / batch_size;
-  const PipelineGraph& graph = nodes.graph();
-  for (size_t i : graph.order()) {
-    const LiveNode& node = nodes.at(i);
-    if (!node.transform) continue;
-    const PortRef& in = node.spec->connections("input").at(0);
+  for (const TransformNode* node : nodes.transforms()) {
     size_t input = 0;
     for (size_t k = 0; k < stages_.size(); ++k)
-      if (stages_[k].name == in.node) input = k + 1;
-    if (input == 0 && in.node != "data")
-      throw GraphError("transform '" + node.spec->name + "' reads '" + in.str() + "', which is not an image source");
-    stages_.push_back({node.transform.get(), node.spec->name, input,
-                       nodes.port_shapes(port_key(node.spec->name, -1, "out")).at(0)});
+      if (stages_[k].node->output() == node->input()) input = k + 1;
+    if (input == 0 && node->input() != PortTable::kImage)
+      throw GraphError("transform '" + node->spec().name + "' reads '" + nodes.ports().name(node->input()) +
+                       "', which is not an image source");
+    stages_.push_back({node, input});
   }
 }
 
@@ -58,8 +54,8 @@ Batch BatchLoader::load(int64_t epoch, int64_t step) const {
   std::vector<Tensor> outputs;
   std::vector<Rng> streams;  // (seed, node, epoch); each sample takes its child
   for (const TransformStage& s : stages_) {
-    outputs.emplace_back(batched(batch_size_, s.out_shape));
-    streams.emplace_back(seed_, "transform." + s.name, static_cast<uint64_t>(epoch));
+    outputs.emplace_back(batched(batch_size_, s.node->output_shape()));
+    streams.emplace_back(seed_, "transform." + s.node->spec().name, static_cast<uint64_t>(epoch));
   }
 
   tbb::parallel_for(int64_t{0}, batch_size_, [&](int64_t b) {
@@ -71,13 +67,13 @@ Batch BatchLoader::load(int64_t epoch, int64_t step) const {
       const Tensor source = s.input == 0 ? image : outputs[s.input - 1].rows(b, b + 1);
       Tensor target = outputs[k].rows(b, b + 1);
       Rng rng = streams[k].child(static_cast<uint64_t>(index));
-      s.transform->apply(source.values(), target.values(), rng);
+      s.node->transform().apply(source.values(), target.values(), rng);
     }
   });
 
-  batch.ports.emplace_back(port_key("data", -1, "image"), images);
-  batch.ports.emplace_back(port_key("data", -1, "label"), labels);
-  for (size_t k = 0; k < stages_.size(); ++k) batch.ports.emplace_back(port_key(stages_[k].name, -1, "out"), outputs[k]);
+  batch.ports.emplace_back(PortTable::kImage, images);
+  batch.ports.emplace_back(PortTable::kLabel, labels);
+  for (size_t k = 0; k < stages_.size(); ++k) batch.ports.emplace_back(stages_[k].node->output(), outputs[k]);
   return batch;
 }
 

@@ -21,7 +21,7 @@ namespace sslflow::engine {
 struct Batch {
   int64_t epoch = 0;
   int64_t step = 0;                                 // within the epoch
-  std::vector<std::pair<std::string, Tensor>> ports;  // port_key -> (B, ...) tensor
+  std::vector<std::pair<PortId, Tensor>> ports;     // (B, ...) per port: data, transforms
 };
 
 class BatchLoader {
@@ -33,10 +33,8 @@ class BatchLoader {
 
  private:
   struct TransformStage {
-    const Transform* transform;
-    std::string name;
+    const TransformNode* node;
     size_t input;  // index into the per-sample buffers: 0 is the image, k > 0 is stage k - 1
-    Shape out_shape;
   };
 
   // The epoch's sample order, computed once per epoch.

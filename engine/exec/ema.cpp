@@ -1,4 +1,4 @@
-#include "train/ema.hpp"
+#include "exec/ema.hpp"
 
 #include "sslflow/error.hpp"
 

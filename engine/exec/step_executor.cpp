@@ -6,7 +6,6 @@
 #include <string>
 
 #include "exec/error_context.hpp"
-#include "exec/node_step.hpp"
 #include "sslflow/autograd.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/ops.hpp"
@@ -19,7 +18,7 @@ std::string node_at_step(const NodeSpec& spec, int64_t step) { return node_conte
 
 // The loss of a method node: a scalar that training can differentiate, and finite.
 double checked_loss(const LiveNode& node, const Var& loss, int64_t step) {
-  const std::string where = node_at_step(*node.spec, step);
+  const std::string where = node_at_step(node.spec(), step);
   if (!loss.defined()) throw Error(where + ": the method returned no loss");
   if (loss.rank() != 0)
     throw Error(where + ": the loss must be a scalar (shape []), got shape " + loss.shape().str() +
@@ -33,6 +32,25 @@ double checked_loss(const LiveNode& node, const Var& loss, int64_t step) {
   return value;
 }
 
+// The first non-finite value among what application `a` of `node` produced this step (its
+// outputs, a method's loss), as "output 'out' is not finite (nan at index 3)"; empty when
+// every value is finite.
+std::string nonfinite_output(LiveNode& node, int a, const PortTable& ports, const StepValues& values) {
+  if (const StepOutput* out = node.objective(); out && out->loss.defined())
+    if (const std::string found = first_nonfinite(out->loss.value()); !found.empty()) return "the loss is not finite (" + found + ")";
+  for (PortId id : ports.outputs(node.index(), a)) {
+    const Packet& packet = values[id];
+    for (size_t b = 0; b < packet.values.size(); ++b) {
+      if (!packet.values[b].defined()) continue;
+      const std::string found = first_nonfinite(packet.values[b].value());
+      if (found.empty()) continue;
+      const std::string block = packet.values.size() > 1 ? " block " + std::to_string(b) : "";
+      return "output '" + ports.spec(id).name + "'" + block + " is not finite (" + found + ")";
+    }
+  }
+  return "";
+}
+
 // What a non-finite gradient's message calls the ops that application `a` of a node records.
 std::string op_scope_label(const NodeSpec& spec, int a) {
   return node_context(spec) + (spec.applications() > 1 ? " (application " + std::to_string(a) + ")" : "");
@@ -41,26 +59,20 @@ std::string op_scope_label(const NodeSpec& spec, int a) {
 }  // namespace
 
 StepExecutor::StepExecutor(LiveNodes& nodes, bool check_nonfinite)
-    : nodes_(nodes), check_nonfinite_(check_nonfinite), start_(graph_) {
-  declare_outputs(nodes_, values_);
-  const PipelineGraph& graph = nodes_.graph();
-  std::map<std::pair<size_t, int>, Task*> task_of;
-  for (size_t i : graph.order()) {
-    const LiveNode& node = nodes_.at(i);
-    if (!node.module()) continue;
-    const NodeSpec& spec = *node.spec;
-    size_t output_slot = method_outputs_.size();
-    if (node.method) method_outputs_.emplace_back(i, StepOutput{});
-    for (int a = 0; a < spec.applications(); ++a) {
+    : nodes_(nodes), values_(nodes.ports()), check_nonfinite_(check_nonfinite), start_(graph_) {
+  const PortTable& ports = nodes_.ports();
+  std::map<std::pair<size_t, int>, Task*> task_of;  // (node, application) -> its task
+  for (size_t i : nodes_.graph().order()) {
+    LiveNode& node = nodes_.at(i);
+    for (int a = 0; a < node.applications(); ++a) {
       const size_t task_index = nonfinite_.size();
       nonfinite_.emplace_back(i, std::string());
-      auto body = [this, i, a, output_slot, task_index, &spec](const tbb::flow::continue_msg&) {
-        with_context(node_at_step(spec, step_), [&] {
+      auto body = [this, &node, &ports, a, task_index](const tbb::flow::continue_msg&) {
+        with_context(node_at_step(node.spec(), step_), [&] {
           std::optional<OpScope> scope;
-          if (check_nonfinite_) scope.emplace(op_scope_label(spec, a));
-          StepOutput* out = nodes_.at(i).method ? &method_outputs_[output_slot].second : nullptr;
-          run_node(nodes_, i, a, values_, out);
-          if (check_nonfinite_) nonfinite_[task_index].second = nonfinite_output(nodes_, i, a, values_, out);
+          if (check_nonfinite_) scope.emplace(op_scope_label(node.spec(), a));
+          node.run(a, values_);
+          if (check_nonfinite_) nonfinite_[task_index].second = nonfinite_output(node, a, ports, values_);
         });
       };
       tasks_.push_back(std::make_unique<Task>(graph_, body));
@@ -68,19 +80,12 @@ StepExecutor::StepExecutor(LiveNodes& nodes, bool check_nonfinite)
       task_of[{i, a}] = task;
 
       bool has_producer = false;
-      for (const auto& [port, refs] : spec.inputs)
-        for (size_t r = 0; r < refs.size(); ++r) {
-          const PortRef& ref = refs[r];
-          if (node.encoder && port == "input" && refs.size() > 1 && static_cast<int>(r) != a) continue;
-          if (ref.node == "data") continue;
-          const NodeSpec& producer = graph.node(ref.node);
-          for (int pa = 0; pa < producer.applications(); ++pa) {
-            auto it = task_of.find({static_cast<size_t>(&producer - graph.nodes().data()), pa});
-            if (it == task_of.end() || (ref.application >= 0 && ref.application != pa)) continue;
-            tbb::flow::make_edge(*it->second, *task);
-            has_producer = true;
-          }
-        }
+      for (PortId id : node.reads(a)) {
+        auto producer = task_of.find({ports.producer(id), ports.application(id)});
+        if (producer == task_of.end()) continue;  // the data source, a transform: the batch
+        tbb::flow::make_edge(*producer->second, *task);
+        has_producer = true;
+      }
       if (!has_producer) tbb::flow::make_edge(start_, *task);
     }
   }
@@ -90,7 +95,7 @@ ForwardResult StepExecutor::forward(const Batch& batch, int64_t step) {
   step_ = step;
   values_.clear_values();
   for (auto& entry : nonfinite_) entry.second.clear();
-  for (const auto& [key, tensor] : batch.ports) values_[key] = Packet{{Var(tensor)}};
+  for (const auto& [id, tensor] : batch.ports) values_[id] = Packet{{Var(tensor)}};
   start_.try_put(tbb::flow::continue_msg());
   try {
     graph_.wait_for_all();
@@ -99,17 +104,19 @@ ForwardResult StepExecutor::forward(const Batch& batch, int64_t step) {
     throw;
   }
   for (const auto& [i, found] : nonfinite_)
-    if (!found.empty()) throw Error(node_at_step(*nodes_.at(i).spec, step) + " produced a non-finite value: " + found);
+    if (!found.empty()) throw Error(node_at_step(nodes_.at(i).spec(), step) + " produced a non-finite value: " + found);
   ForwardResult result;
   std::optional<OpScope> scope;
   if (check_nonfinite_) scope.emplace("the engine's sum of the methods' losses");
-  for (auto& [i, out] : method_outputs_) {
-    const std::string& name = nodes_.at(i).spec->name;
-    const double loss = checked_loss(nodes_.at(i), out.loss, step);
-    result.loss = result.loss.defined() ? add(result.loss, out.loss) : out.loss;
-    result.metrics.emplace_back(name + ".loss", loss);
-    for (const auto& [k, v] : out.metrics) result.metrics.emplace_back(name + "." + k, v);
-    out = StepOutput{};
+  for (size_t i : nodes_.graph().order()) {
+    LiveNode& node = nodes_.at(i);
+    StepOutput* out = node.objective();
+    if (!out) continue;
+    const double loss = checked_loss(node, out->loss, step);
+    result.loss = result.loss.defined() ? add(result.loss, out->loss) : out->loss;
+    result.metrics.emplace_back(node.spec().name + ".loss", loss);
+    for (const auto& [k, v] : out->metrics) result.metrics.emplace_back(node.spec().name + "." + k, v);
+    *out = StepOutput{};
   }
   if (!result.loss.defined()) throw GraphError("the pipeline has no method node, so there is no loss to train");
   return result;

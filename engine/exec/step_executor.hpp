@@ -1,7 +1,8 @@
 // StepExecutor: the forward pass of one training step as a oneTBB flow graph.
 //
-// One flow-graph task per application of each encoder, teacher and method node, with an
-// edge wherever one reads another's output; tasks with no path between them (two views
+// One flow-graph task per application of each node that runs in the step (encoders,
+// teachers, methods: LiveNode::applications()), with an edge wherever one reads another's
+// output; tasks with no path between them (two views
 // through a shared encoder, student and teacher) run concurrently. The graph is built
 // once and run once per step. A node that throws stops the step; the error names the
 // node, its plugin, its position in the pipeline file and the step. Each method's loss
@@ -21,6 +22,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+
 
 #include <tbb/flow_graph.h>
 
@@ -49,7 +51,6 @@ class StepExecutor {
 
   LiveNodes& nodes_;
   StepValues values_;
-  std::vector<std::pair<size_t, StepOutput>> method_outputs_;  // node index -> output
   bool check_nonfinite_;
   // Per task, in topological order: its node's index and, with check_nonfinite, what it
   // produced that is not finite this step (empty when nothing).

@@ -1,26 +1,28 @@
-// StepValues: every port's value for one training step, keyed by port_key().
+// StepValues: every port's value for one training step, indexed by PortId
+// (graph/port_table.hpp).
 //
-// All keys are created before the step runs (declare()); during the step each node writes
-// only its own keys and reads its producers', so concurrent nodes never touch the map's
-// structure and need no lock.
+// The vector holds a slot for every port before the step runs; during the step each node
+// writes only its own slots and reads its producers', so concurrent nodes never touch the
+// same slot and need no lock.
 #pragma once
 
-#include <string>
-#include <unordered_map>
+#include <vector>
 
+#include "graph/port_table.hpp"
 #include "sslflow/ports.hpp"
 
 namespace sslflow::engine {
 
 class StepValues {
  public:
-  void declare(const std::string& key) { values_.try_emplace(key); }
-  Packet& operator[](const std::string& key);
-  const Packet& operator[](const std::string& key) const;
-  void clear_values();  // drops the tensors, keeps the keys
+  explicit StepValues(const PortTable& ports) : values_(ports.size()) {}
+
+  Packet& operator[](PortId id) { return values_.at(id); }
+  const Packet& operator[](PortId id) const { return values_.at(id); }
+  void clear_values();  // drops the tensors, keeps the slots
 
  private:
-  std::unordered_map<std::string, Packet> values_;
+  std::vector<Packet> values_;
 };
 
 }  // namespace sslflow::engine

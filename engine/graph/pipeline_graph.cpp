@@ -8,6 +8,7 @@
 
 #include "graph/node_cycle.hpp"
 #include "sslflow/error.hpp"
+#include "sslflow/interfaces/encoder.hpp"
 
 namespace sslflow::engine {
 
@@ -19,11 +20,8 @@ std::string PortRef::str() const {
 }
 
 int NodeSpec::applications() const {
-  if (plugin.kind != "encoder") return 1;
-  int n = 1;
-  for (const auto& [port, refs] : inputs)
-    if (port == "input") n = std::max<int>(n, static_cast<int>(refs.size()));
-  return n;
+  if (plugin.kind != Encoder::kKind) return 1;
+  return std::max<int>(1, static_cast<int>(connections(Encoder::kInput).size()));
 }
 
 const std::vector<PortRef>& NodeSpec::connections(const std::string& port) const {
@@ -34,20 +32,26 @@ const std::vector<PortRef>& NodeSpec::connections(const std::string& port) const
 }
 
 PipelineGraph::PipelineGraph(std::vector<NodeSpec> nodes) : nodes_(std::move(nodes)), graph_(nodes_.size() + 1) {
-  auto vertex_of = [&](const PortRef& ref) -> size_t {
-    if (ref.node == "data") return 0;
+  auto vertex_of = [&](const std::string& name) -> size_t {
+    if (name == kDataNode) return 0;
     for (size_t i = 0; i < nodes_.size(); ++i)
-      if (nodes_[i].name == ref.node) return i + 1;
-    throw GraphError("input '" + ref.str() + "' names no node");
+      if (nodes_[i].name == name) return i + 1;
+    throw GraphError("'" + name + "' names no node");
   };
-  for (size_t i = 0; i < nodes_.size(); ++i)
+  auto add_edge = [&](size_t from, size_t to) {
+    if (!boost::edge(from, to, graph_).second) boost::add_edge(from, to, graph_);
+  };
+  for (size_t i = 0; i < nodes_.size(); ++i) {
     for (const auto& [port, refs] : nodes_[i].inputs)
-      for (const PortRef& ref : refs) {
-        size_t from = vertex_of(ref);
-        if (!boost::edge(from, i + 1, graph_).second) boost::add_edge(from, i + 1, graph_);
-      }
+      for (const PortRef& ref : refs) add_edge(vertex_of(ref.node), i + 1);
+    if (nodes_[i].is_teacher()) add_edge(vertex_of(nodes_[i].ema_of), i + 1);
+  }
 
   if (auto cycle = find_node_cycle(nodes_)) throw GraphError("the pipeline's nodes form a cycle: " + cycle->str());
+  ports_ = PortTable(nodes_);
+  for (NodeSpec& node : nodes_)
+    for (auto& [port, refs] : node.inputs)
+      for (PortRef& ref : refs) ref.id = ports_.resolve(ref);
   std::vector<size_t> reversed;
   boost::topological_sort(graph_, std::back_inserter(reversed));
   for (auto it = reversed.rbegin(); it != reversed.rend(); ++it)
@@ -58,13 +62,6 @@ const NodeSpec& PipelineGraph::node(const std::string& name) const {
   for (const NodeSpec& n : nodes_)
     if (n.name == name) return n;
   throw GraphError("no node named '" + name + "'");
-}
-
-std::vector<size_t> PipelineGraph::producers(size_t i) const {
-  std::vector<size_t> out;
-  for (auto [it, end] = boost::in_edges(i + 1, graph_); it != end; ++it)
-    if (size_t v = boost::source(*it, graph_); v != 0) out.push_back(v - 1);
-  return out;
 }
 
 std::string PipelineGraph::to_dot() const {

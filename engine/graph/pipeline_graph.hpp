@@ -3,9 +3,10 @@
 // Vertex 0 is the data source (ports `data.image`, `data.label`); every other vertex is a
 // node of the pipeline's `nodes:` section: a transform, an encoder, a method, or a teacher
 // (`ema_of:` another node, same plugin and options). An edge runs from the node that
-// produces a port to each node that reads it. Building the graph checks that it has no
+// produces a port to each node that reads it, and from a student to its teacher. Building the graph checks that it has no
 // cycle, through inputs or `ema_of:` (reported as the chain of node names, see
-// node_cycle.hpp), and fixes a topological order.
+// node_cycle.hpp), fixes a topological order, numbers every value a step carries
+// (ports()) and resolves each input reference to its number.
 #pragma once
 
 #include <string>
@@ -15,6 +16,7 @@
 #include <boost/graph/adjacency_list.hpp>
 
 #include "config/config_value.hpp"
+#include "graph/port_table.hpp"
 #include "sslflow/params.hpp"
 #include "sslflow/ports.hpp"
 #include "sslflow/registry.hpp"
@@ -25,8 +27,9 @@ namespace sslflow::engine {
 struct PortRef {
   std::string node;
   int application = -1;  // which input of a shared encoder; -1 when the node has one
-  std::string port;      // the node's first output when empty in the pipeline
+  std::string port;      // filled in by the wiring when the pipeline leaves it out
   SourceMark mark;
+  PortId id = 0;         // the value it reads, resolved by the PipelineGraph (port_table.hpp)
 
   std::string str() const;
 };
@@ -70,15 +73,15 @@ struct NodeSpec {
 
 class PipelineGraph {
  public:
-  // Builds the graph; throws GraphError naming the nodes of a cycle.
+  // Builds the graph from wired nodes (port_wiring.hpp); throws GraphError naming the
+  // nodes of a cycle.
   explicit PipelineGraph(std::vector<NodeSpec> nodes);
 
   const std::vector<NodeSpec>& nodes() const { return nodes_; }
+  const PortTable& ports() const { return ports_; }
   // Indices into nodes(), producers before consumers.
   const std::vector<size_t>& order() const { return order_; }
   const NodeSpec& node(const std::string& name) const;
-  // Direct producers of node i (indices into nodes(); the data source is not listed).
-  std::vector<size_t> producers(size_t i) const;
   // The graph in DOT (Boost.Graph write_graphviz), nodes labelled with their plugin.
   std::string to_dot() const;
 
@@ -86,6 +89,7 @@ class PipelineGraph {
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
 
   std::vector<NodeSpec> nodes_;
+  PortTable ports_;
   Graph graph_;  // vertex 0: data; vertex i + 1: nodes_[i]
   std::vector<size_t> order_;
 };

@@ -18,7 +18,6 @@
 #include "sslflow/stop.hpp"
 #include "train/checkpoint.hpp"
 #include "train/sha256.hpp"
-#include "train/ema.hpp"
 #include "train/evaluations.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metrics_log.hpp"
@@ -189,15 +188,7 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     const double grad_norm = clip_gradients(params, t.clip_grad_norm, step);
     const double rate = lr.at(step);
     optimizer->step(rate);
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      LiveNode& node = nodes.at(i);
-      if (node.student) {
-        const double momentum = node.schedule->momentum(step, total);
-        ema_update(*node.encoder, *node.student, momentum);
-        forward.metrics.emplace_back(node.spec->name + ".momentum", momentum);
-      }
-      if (Module* m = node.module()) m->end_step(step, total);
-    }
+    for (size_t i = 0; i < nodes.size(); ++i) nodes.at(i).end_step(step, total, forward.metrics);
     prefetch.wait();
 
     result.losses.push_back(loss);

@@ -13,7 +13,7 @@
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/ema_scheduler.hpp"
 #include "sslflow/module.hpp"
-#include "train/ema.hpp"
+#include "exec/ema.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
+#include "exec/nodes.hpp"
 #include "validate_expect.hpp"
 
 using namespace sslflow;
@@ -152,6 +155,49 @@ nodes:
   REQUIRE(teacher.plugin.name == "toy_tokens");
   REQUIRE(teacher.plugin.params.get<int64_t>("dim") == 5);
   REQUIRE(p.graph->node("objective").connections("student").at(0).port == "tokens");
+}
+
+TEST_CASE("Engine.validate.each_reference_reads_one_numbered_port", "[engine]") {
+  engine::ValidatedPipeline p = validate_text(kTwoViews);
+  const engine::PortTable& ports = p.graph->ports();
+  REQUIRE(ports.name(engine::PortTable::kImage) == "data.image");
+  REQUIRE(ports.name(engine::PortTable::kLabel) == "data.label");
+  REQUIRE(p.graph->node("view1").connections("input").at(0).id == engine::PortTable::kImage);
+  const auto& views = p.graph->node("objective").connections("input");
+  REQUIRE(ports.name(views.at(0).id) == "backbone.0.out");
+  REQUIRE(ports.name(views.at(1).id) == "backbone.1.out");
+  REQUIRE(ports.application(views.at(1).id) == 1);
+  REQUIRE(p.graph->nodes().at(ports.producer(views.at(1).id)).name == "backbone");
+  const auto& backbone_input = p.graph->node("backbone").connections("input");
+  REQUIRE(ports.name(backbone_input.at(1).id) == "view2.out");
+}
+
+TEST_CASE("Engine.validate.a_teacher_written_before_its_student_is_set_up_after_it", "[engine]") {
+  const char* yaml = R"(data: {plugin: toy}
+train: {optimizer: toy_sgd}
+nodes:
+  teacher: {ema_of: student, input: data.image, schedule: {plugin: toy_constant, momentum: 0.5}}
+  mask: {plugin: toy_mask, input: data.image}
+  student: {plugin: toy_tokens, input: data.image, mask: mask, dim: 5}
+  objective: {plugin: toy_masked, student: student, teacher: teacher.blocks, mask: mask}
+)";
+  engine::ValidatedPipeline p = validate_text(yaml);
+  const auto& order = p.graph->order();
+  auto position = [&](const std::string& name) {
+    return std::find_if(order.begin(), order.end(), [&](size_t i) { return p.graph->nodes()[i].name == name; }) -
+           order.begin();
+  };
+  REQUIRE(position("student") < position("teacher"));
+  engine::LiveNodes nodes(*p.graph);
+  nodes.setup(Shape{1, 4, 4}, 7);
+  const NamedTensors student = nodes.encoder("student").state_dict();
+  const NamedTensors teacher = nodes.encoder("teacher").state_dict();
+  REQUIRE(student.size() == teacher.size());
+  for (size_t k = 0; k < student.size(); ++k) {
+    REQUIRE(student[k].first == teacher[k].first);
+    REQUIRE(std::equal(student[k].second.values().begin(), student[k].second.values().end(),
+                       teacher[k].second.values().begin()));
+  }
 }
 
 TEST_CASE("Engine.validate.unknown_train_setting", "[engine]") {
