@@ -3,12 +3,10 @@
 #include <filesystem>
 
 #include "config/pipeline_config.hpp"
-#include "exec/plugin_factory.hpp"
 #include "graph/validate.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/io/npy.hpp"
 #include "sslflow/io/safetensors.hpp"
-#include "train/evaluations.hpp"
 #include "train/features.hpp"
 
 namespace sslflow::engine {
@@ -28,24 +26,19 @@ TrainedRun load_trained_run(const std::string& run_dir, const Registry& registry
                             const std::vector<std::string>& overrides) {
   const std::string config = run_file(run_dir, "config.yaml");
   const std::string model = run_file(run_dir, "model.safetensors");
-  TrainedRun run;
-  run.pipeline = validate(PipelineConfig::load(config, overrides), registry);
-  run.data = open_dataset(run.pipeline.data);
-  run.nodes = std::make_unique<LiveNodes>(*run.pipeline.graph);
-  run.nodes->setup(run.data->sample_shape(), run.pipeline.seed);
-  run.nodes->load_state_dict(io::read_safetensors(model).tensors);
-  return run;
+  TrainedRun trained;
+  trained.pipeline = std::make_unique<ValidatedPipeline>(validate(PipelineConfig::load(config, overrides), registry));
+  trained.run = std::make_unique<TrainingRun>(*trained.pipeline);
+  trained.run->nodes().load_state_dict(io::read_safetensors(model).tensors);
+  return trained;
 }
 
-Metrics evaluate_trained_run(TrainedRun& run) {
-  Evaluations evaluations(run.pipeline, *run.nodes, *run.data);
-  return evaluations.all();
-}
+Metrics evaluate_trained_run(TrainedRun& trained) { return trained.run->evaluations().all(); }
 
 Shape write_embedding(TrainedRun& run, const std::string& node, Split split, const std::string& out) {
   Tensor features;  // (N, D)
   std::vector<int64_t> labels;  // (N)
-  extract_features(run.nodes->encoder(node), *run.data, split, 0, kFeatureBatch, &features, &labels);
+  extract_features(run.run->nodes().encoder(node), run.run->data(), split, 0, kFeatureBatch, &features, &labels);
   io::write_npy(out, features);
   io::write_npy(embedding_labels_path(out), labels);
   return features.shape();

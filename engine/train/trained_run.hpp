@@ -1,7 +1,7 @@
 // A finished run rebuilt for use: RUN_DIR/config.yaml (the resolved pipeline, with
-// command-line overrides applied) validated against the loaded plugins, its dataset
-// opened, its nodes built, set up and loaded from RUN_DIR/model.safetensors. The
-// encoders then give the same features as at the end of training.
+// command-line overrides applied) validated against the loaded plugins and made live as
+// `sslflow run` makes it (TrainingRun), its nodes then loaded from
+// RUN_DIR/model.safetensors. The encoders give the same features as at the end of training.
 //
 // Threading: one TrainedRun is used by one thread at a time.
 #pragma once
@@ -10,18 +10,17 @@
 #include <string>
 #include <vector>
 
-#include "exec/nodes.hpp"
 #include "graph/validated_pipeline.hpp"
 #include "sslflow/interfaces/dataset.hpp"
 #include "sslflow/metrics.hpp"
 #include "sslflow/registry.hpp"
+#include "train/training_run.hpp"
 
 namespace sslflow::engine {
 
 struct TrainedRun {
-  ValidatedPipeline pipeline;
-  std::shared_ptr<Dataset> data;
-  std::unique_ptr<LiveNodes> nodes;  // refers to *pipeline.graph
+  std::unique_ptr<ValidatedPipeline> pipeline;
+  std::unique_ptr<TrainingRun> run;  // refers to *pipeline
 };
 
 // Throws Error naming the file when RUN_DIR has no config.yaml or no model.safetensors.

@@ -80,11 +80,11 @@ TEST_CASE("Engine.trained_run.embedding_is_the_encoders_features", "[engine]") {
     const Shape shape = engine::write_embedding(run, node, split, out);
     Tensor expected;  // (N, D)
     std::vector<int64_t> labels;
-    engine::extract_features(run.nodes->encoder("backbone"), *run.data, split, 0, engine::kFeatureBatch, &expected,
+    engine::extract_features(run.run->nodes().encoder("backbone"), run.run->data(), split, 0, engine::kFeatureBatch, &expected,
                              &labels);
     REQUIRE(shape == expected.shape());
     REQUIRE(shape.rank() == 2);
-    REQUIRE(shape[0] == run.data->size(split));
+    REQUIRE(shape[0] == run.run->data().size(split));
     REQUIRE(shape[1] == 8);
     const io::NpyArray features = io::read_npy(out);
     REQUIRE(features.descr == "<f4");
