@@ -41,6 +41,24 @@ void write_text(const std::string& path, const std::string& text) {
   if (!f) throw Error("cannot write " + path);
 }
 
+// With RunOptions::resume: the run's state from the newest usable checkpoint in its
+// directory, loaded into `run`; none when it has written none yet.
+std::optional<Checkpoint> resume(TrainingRun& run, const RunOptions& options) {
+  std::optional<Checkpoint> c = latest_checkpoint(options.run_dir, run.schedule().total(), options.log);
+  if (!c) {
+    if (options.log) *options.log << "no checkpoint yet in " << options.run_dir << "/checkpoints: starting from the first step\n";
+    return c;
+  }
+  if (c->config_sha256 != config_digest(run.pipeline()))
+    throw Error(options.run_dir + "/config.yaml: differs from the configuration " + c->dir +
+                " was written under (their SHA-256 differ); a resume continues a run as it was configured, "
+                "start a new run to change it");
+  run.nodes().load_state_dict(c->model);
+  run.optimizer().load_state(c->optimizer);
+  if (options.log) *options.log << "resuming from " << c->dir << " (step " << c->step << ")\n";
+  return c;
+}
+
 }  // namespace
 
 Interrupted::Interrupted(const std::string& run_dir, int64_t steps)
@@ -74,20 +92,8 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   const int64_t total = schedule.total();
   Evaluations& evaluations = run.evaluations();
 
-  std::optional<Checkpoint> c;
-  if (options.resume) c = latest_checkpoint(options.run_dir, total, options.log);
-  if (options.resume && !c && options.log)
-    *options.log << "no checkpoint yet in " << options.run_dir << "/checkpoints: starting from the first step\n";
-  if (c) {
-    if (c->config_sha256 != config_digest(pipeline))
-      throw Error(options.run_dir + "/config.yaml: differs from the configuration " + c->dir +
-                  " was written under (their SHA-256 differ); a resume continues a run as it was configured, "
-                  "start a new run to change it");
-    run.nodes().load_state_dict(c->model);
-    run.optimizer().load_state(c->optimizer);
-    first_step = c->step;
-    if (options.log) *options.log << "resuming from " << c->dir << " (step " << first_step << ")\n";
-  }
+  const std::optional<Checkpoint> c = options.resume ? resume(run, options) : std::nullopt;
+  if (c) first_step = c->step;
   auto save_checkpoint = [&](int64_t steps_done, bool evaluated) {
     if (options.run_dir.empty()) return;
     write_checkpoint(options.run_dir, {"", steps_done, run.nodes().state_dict(), run.optimizer().state(), pipeline.name,

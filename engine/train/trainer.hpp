@@ -1,13 +1,14 @@
 // Trainer: runs a validated pipeline end to end.
 //
-// Opens the dataset, builds and sets up the nodes, then for every step: the loader
-// prepares the next batch in a background task while the executor runs the forward
-// graph; backward from the loss; gradient clipping; the optimizer step at the scheduled
-// learning rate; the EMA update of every teacher; staged module state; metrics. Evaluators
-// run on their schedule. A non-finite loss or gradient stops the run with an error naming
-// the step (and the parameter); with RunOptions::debug_nonfinite, a non-finite output of
-// any node stops it with an error naming the first such node (see StepExecutor), and a
-// non-finite gradient with one naming the op and node whose backward first made it. The run
+// Makes the pipeline live (TrainingRun: the dataset, the nodes, the optimizer), resumes it
+// from a checkpoint when asked, evaluates the baselines, then for every step: the loader
+// prepares the next batch in a background task while TrainingRun::step() runs the forward
+// graph, backward, clipping, the optimizer and every node's end of step (a teacher's EMA);
+// metrics are logged, evaluators run and checkpoints are written when the StepSchedule
+// says. A non-finite loss or gradient stops the run with an error naming the step (and the
+// parameter); with RunOptions::debug_nonfinite, a non-finite output of any node stops it
+// with an error naming the first such node (see StepExecutor), and a non-finite gradient
+// with one naming the op and node whose backward first made it. The run
 // directory receives the resolved config, metrics (JSONL, CSV; the last row holds the peak
 // resident memory, peak_rss_mib), checkpoints on schedule (see checkpoint.hpp) and the
 // final weights (safetensors, PyTorch names).
