@@ -1,11 +1,26 @@
 #include "config/config_value.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <utility>
 
 namespace sslflow {
 
 ConfigError config_error(const SourceMark& at, const std::string& message) {
   return ConfigError(at.file, at.line, at.column, message);
+}
+
+bool is_identifier(std::string_view text) {
+  auto word = [](unsigned char c) { return std::isalnum(c) || c == '_'; };
+  return !text.empty() && !std::isdigit(static_cast<unsigned char>(text.front())) &&
+         std::all_of(text.begin(), text.end(), word);
+}
+
+std::string comma_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
 }
 
 ConfigValue::ConfigValue(SourceMark mark) : mark_(std::move(mark)) {}

@@ -29,6 +29,10 @@ struct SourceMark {
 
 // The exception for a bad value at `at`: "file:line:column: message".
 ConfigError config_error(const SourceMark& at, const std::string& message);
+// "a, b, c": names listed in a message.
+std::string comma_list(const std::vector<std::string>& names);
+// Letters, digits and _, not starting with a digit: node and port names.
+bool is_identifier(std::string_view text);
 
 struct ConfigEntry;
 

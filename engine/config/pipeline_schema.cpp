@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -15,37 +14,19 @@ namespace {
 
 constexpr size_t kMaxNameBytes = 256;
 const std::vector<std::string> kTopLevelKeys = {"name", "seed", "train", "data", "nodes", "eval", "sweep"};
-const std::vector<std::string> kTeacherKeys = {"ema_of", "schedule", "input", "inputs"};
-const std::regex kIdentifier("[A-Za-z_][A-Za-z0-9_]*");
-const std::regex kReference(
-    "[A-Za-z_][A-Za-z0-9_]*(\\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+(\\.[A-Za-z_][A-Za-z0-9_]*)?))?");
 
-std::string comma_list(const std::vector<std::string>& names) {
-  std::string s;
-  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
-// `{plugin: NAME, options...}`, or just `NAME` where `name_alone` allows it.
-void check_plugin_value(const ConfigValue& v, const std::string& what, bool name_alone) {
-  if (name_alone && v.is_string()) return;
-  const char* form = name_alone ? "{plugin: NAME, options...} or just NAME" : "{plugin: NAME, options...}";
-  if (!v.is_map()) v.as_map(what + " (" + form + ")");
+// `{plugin: NAME, options...}`.
+void check_plugin_value(const ConfigValue& v, const std::string& what) {
+  v.as_map(what + " ({plugin: NAME, options...})");
   const ConfigValue* plugin = v.find("plugin");
-  if (!plugin) throw config_error(v.mark(), what + " needs a plugin: write " + form);
+  if (!plugin) throw config_error(v.mark(), what + " needs a plugin: write {plugin: NAME, options...}");
   if (plugin->as_string(what + ".plugin").empty())
     throw config_error(plugin->mark(), what + ".plugin must name a plugin");
 }
 
-void check_reference(const ConfigValue& v, const std::string& what) {
-  const std::string& ref = v.as_string(what);
-  if (!std::regex_match(ref, kReference))
-    throw config_error(v.mark(), what + " '" + ref + "' is not a reference: write node, node.port, node.N or node.N.port");
-}
-
 void check_node(const ConfigEntry& entry) {
   const std::string what = "node '" + entry.key + "'";
-  if (!std::regex_match(entry.key, kIdentifier))
+  if (!is_identifier(entry.key))
     throw config_error(entry.key_mark, "node name '" + entry.key +
                                            "' is not an identifier (letters, digits and _, not starting with a digit)");
   if (entry.key == "data")
@@ -65,26 +46,9 @@ void check_node(const ConfigEntry& entry) {
     throw config_error(plugin->value.mark(), what + ".plugin must name a plugin");
   if (ema_of) {
     const std::string& student = ema_of->value.as_string(what + ".ema_of");
-    if (!std::regex_match(student, kIdentifier))
+    if (!is_identifier(student))
       throw config_error(ema_of->value.mark(), what + ".ema_of must name a node, got '" + student + "'");
-    for (const ConfigEntry& e : node.as_map(what))
-      if (std::find(kTeacherKeys.begin(), kTeacherKeys.end(), e.key) == kTeacherKeys.end())
-        throw config_error(e.key_mark, "teacher " + what + " takes no key '" + e.key + "'" +
-                                           did_you_mean(e.key, kTeacherKeys) + " (a teacher copies its student's " +
-                                           "options; it takes " + comma_list(kTeacherKeys) + ")");
-    const ConfigValue* schedule = node.find("schedule");
-    if (!schedule)
-      throw config_error(node.mark(), "teacher " + what + " needs a schedule: {plugin: NAME, ...}, the EMA momentum "
-                                                         "scheduler");
-    check_plugin_value(*schedule, what + ".schedule", true);
   }
-  const ConfigEntry* input = node.find_entry("input");
-  const ConfigEntry* inputs = node.find_entry("inputs");
-  if (input && inputs)
-    throw config_error(inputs->key_mark, what + " has both input and inputs; write one input: or a list in inputs:");
-  if (input) check_reference(input->value, what + ".input");
-  if (inputs)
-    for (const ConfigValue& ref : inputs->value.as_list(what + ".inputs")) check_reference(ref, what + ".inputs entry");
 }
 
 void check_sweep(const ConfigValue& sweep, const ConfigValue& root) {
@@ -131,13 +95,13 @@ void check_pipeline(const ConfigValue& root) {
   if (const ConfigValue* seed = root.find("seed"); seed && seed->as_int("seed") < 0)
     throw config_error(seed->mark(), "seed must be >= 0, got " + seed->str());
   if (const ConfigValue* train = root.find("train")) train->as_map("train");
-  check_plugin_value(*root.find("data"), "data", false);
+  check_plugin_value(*root.find("data"), "data");
   const ConfigValue& nodes = *root.find("nodes");
   if (nodes.as_map("nodes").empty()) throw config_error(nodes.mark(), "nodes must name at least one node");
   for (const ConfigEntry& e : nodes.as_map("nodes")) check_node(e);
   if (const ConfigValue* eval = root.find("eval")) {
     const ConfigValue::List& list = eval->as_list("eval");
-    for (size_t i = 0; i < list.size(); ++i) check_plugin_value(list[i], "eval." + std::to_string(i), false);
+    for (size_t i = 0; i < list.size(); ++i) check_plugin_value(list[i], "eval." + std::to_string(i));
   }
   if (const ConfigValue* sweep = root.find("sweep")) check_sweep(*sweep, root);
 }

@@ -3,11 +3,10 @@
 // Top-level keys: name (printable string of 1 to 256 bytes), seed (integer >= 0), train
 // (map), data (required map with plugin), nodes (required map of node name -> map), eval
 // (list of maps with plugin), sweep (map of key path -> list of values). A node has
-// exactly one of `plugin:` (a plugin node) or `ema_of:` (a teacher, which also needs
-// `schedule:`); node names are identifiers other than `data`; `input:` is one reference
-// and `inputs:` a list of them, each written node, node.port or node.N. Plugin options are
-// left to the plugins' schemas. Every violation is a ConfigError at the offending key or
-// value.
+// exactly one of `plugin:` (a plugin node) or `ema_of:` a node name (a teacher); node names
+// are identifiers other than `data`. What a node takes besides (its options, its inputs
+// and their references, a teacher's schedule) is checked against its plugin, in validation
+// (graph/validate.hpp). Every violation is a ConfigError at the offending key or value.
 #pragma once
 
 #include "config/config_value.hpp"

@@ -12,53 +12,34 @@ bool contains(const std::vector<std::string>& list, const std::string& s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& item : items) s += (s.empty() ? "" : ", ") + item;
-  return s;
-}
-
 }  // namespace
 
 Params resolve_options(const Schema& schema, const ConfigValue& map, const Registry& registry, const std::string& owner,
                        const std::vector<std::string>& reserved,
                        std::vector<NestedPlugin>* nested) {
-  std::vector<std::string> names;
-  for (const Option& o : schema) names.push_back(o.name());
   Value given(Value::Map{});
   if (!map.is_null())
-    for (const ConfigEntry& entry : map.as_map(owner)) {
-      if (contains(reserved, entry.key)) continue;
-      const Option* option = find_option(schema, entry.key);
-      if (!option) {
-        std::string known = names.empty() ? " (it takes no options)" : did_you_mean(entry.key, names);
-        throw config_error(entry.key_mark, owner + ": unknown option '" + entry.key + "'" + known);
-      }
-      Value checked;
-      try {
-        checked = option->check(entry.value.to_value());
-      } catch (const OptionError& e) {
-        throw config_error(entry.value.mark(), owner + ": " + e.what() + " — " + option->doc());
-      }
-      if (option->type() == OptionType::Plugin)
-        nested->push_back(
-            {entry.key, resolve_plugin({option->plugin_kind()}, entry.value, registry, owner + "." + entry.key)});
-      given.set(entry.key, checked);
-    }
-  for (const Option& o : schema) {
-    if (!given.find(o.name()) && o.is_required())
-      throw config_error(map.mark(), owner + ": missing required option '" + o.name() + "' (" + o.describe_type() +
-                                         ": " + o.doc() + ")");
-    if (!given.find(o.name()) && o.type() == OptionType::Plugin && !o.default_value().is_null()) {
-      ConfigValue fallback(o.default_value().find("plugin")->as_string(), map.mark());
-      nested->push_back({o.name(), resolve_plugin({o.plugin_kind()}, fallback, registry, owner + "." + o.name())});
-    }
-  }
+    for (const ConfigEntry& entry : map.as_map(owner))
+      if (!contains(reserved, entry.key)) given.set(entry.key, entry.value.to_value());
+  Params params;
   try {
-    return Params::resolve(owner, schema, given);
+    params = Params::resolve(owner, schema, given);
   } catch (const OptionError& e) {
-    throw config_error(map.mark(), e.what());
+    const ConfigEntry* entry = e.option().empty() || map.is_null() ? nullptr : map.find_entry(e.option());
+    const SourceMark& mark = !entry                                   ? map.mark()
+                             : e.part() == OptionError::Part::Key ? entry->key_mark
+                                                                   : entry->value.mark();
+    throw config_error(mark, e.what());
   }
+  for (const Option& o : schema) {
+    if (o.type() != OptionType::Plugin) continue;
+    const ConfigValue* written = map.is_null() ? nullptr : map.find(o.name());
+    if (!written && o.default_value().is_null()) continue;  // optional, left out
+    const ConfigValue fallback(written ? "" : o.default_value().find("plugin")->as_string(), map.mark());
+    nested->push_back({o.name(), resolve_plugin({o.plugin_kind()}, written ? *written : fallback, registry,
+                                                owner + "." + o.name())});
+  }
+  return params;
 }
 
 PluginSpec resolve_plugin(const std::vector<std::string>& kinds, const ConfigValue& value, const Registry& registry,
@@ -66,7 +47,7 @@ PluginSpec resolve_plugin(const std::vector<std::string>& kinds, const ConfigVal
   const ConfigValue* name_value = value.is_string() ? &value : value.find("plugin");
   if (!name_value)
     throw config_error(value.mark(), owner + ": expected a plugin, written {plugin: NAME, ...} or NAME (a " +
-                                         join(kinds) + ")");
+                                         comma_list(kinds) + ")");
   const std::string& name = name_value->as_string(owner + ".plugin");
   PluginSpec spec;
   spec.mark = value.mark();
@@ -81,10 +62,10 @@ PluginSpec resolve_plugin(const std::vector<std::string>& kinds, const ConfigVal
     for (const std::string& kind : kinds)
       for (const std::string& n : registry.names(kind)) known.push_back(n);
     std::string hint = did_you_mean(name, known);
-    if (hint.empty()) hint = known.empty() ? " (none is installed)" : "; installed: " + join(known);
+    if (hint.empty()) hint = known.empty() ? " (none is installed)" : "; installed: " + comma_list(known);
     for (const RefusedLibrary& refused : registry.refused())
       hint += "; refused, so not searched: " + refused.library + " (" + refused.reason + ")";
-    throw config_error(name_value->mark(), owner + ": no " + join(kinds) + " plugin named '" + name + "'" + hint);
+    throw config_error(name_value->mark(), owner + ": no " + comma_list(kinds) + " plugin named '" + name + "'" + hint);
   }
   std::vector<std::string> skip = reserved;
   skip.push_back("plugin");

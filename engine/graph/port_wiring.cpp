@@ -22,9 +22,10 @@ PortRef parse_ref(const std::string& node, const ConfigValue& value) {
   for (size_t dot; (dot = text.find('.', start)) != std::string::npos; start = dot + 1)
     parts.push_back(text.substr(start, dot - start));
   parts.push_back(text.substr(start));
-  const bool ok = !parts.front().empty() && parts.size() <= 3 &&
-                  std::none_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); }) &&
-                  (parts.size() < 3 || is_index(parts[1]));
+  // node, node.port, node.N, node.N.port
+  const bool ok = parts.size() <= 3 && is_identifier(parts.front()) &&
+                  (parts.size() < 2 || is_index(parts[1]) || (parts.size() == 2 && is_identifier(parts[1]))) &&
+                  (parts.size() < 3 || (is_index(parts[1]) && is_identifier(parts[2])));
   if (!ok)
     throw config_error(value.mark(), "node '" + node + "': '" + text +
                                          "' is not a reference; write node, node.port, node.N or node.N.port");

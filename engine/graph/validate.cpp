@@ -90,10 +90,7 @@ NodeSpec read_node(const ConfigEntry& entry, const Registry& registry) {
   if (const ConfigValue* student = body.find("ema_of")) {
     node.ema_of = student->as_string(owner + " ema_of");
     node.ema_of_mark = student->mark();
-    const ConfigValue* schedule = body.find("schedule");
-    if (!schedule) throw config_error(body.mark(), owner + " follows '" + node.ema_of + "' and needs a schedule: {plugin: NAME}");
-    node.schedule = resolve_plugin({EmaScheduler::kKind}, *schedule, registry, owner + " schedule");
-    return node;  // the plugin and inputs are read once the student is known
+    return node;  // the rest is read once the student is known (read_teacher)
   }
   const ConfigValue* plugin = body.find("plugin");
   if (!plugin) throw config_error(body.mark(), owner + " needs 'plugin:' or 'ema_of:'");
@@ -111,7 +108,10 @@ NodeSpec read_node(const ConfigEntry& entry, const Registry& registry) {
   return node;
 }
 
-void read_teacher(NodeSpec& teacher, const ConfigValue& body, const std::vector<NodeSpec>& nodes) {
+// A teacher's keys: its student's input ports, `ema_of` and `schedule`, its EMA scheduler.
+void read_teacher(NodeSpec& teacher, const ConfigValue& body, const std::vector<NodeSpec>& nodes,
+                  const Registry& registry) {
+  const std::string owner = "teacher node '" + teacher.name + "'";
   std::vector<std::string> names;
   const NodeSpec* student = nullptr;
   for (const NodeSpec& n : nodes) {
@@ -125,14 +125,18 @@ void read_teacher(NodeSpec& teacher, const ConfigValue& body, const std::vector<
   if (student->is_teacher() || student->plugin.kind != Encoder::kKind)
     throw config_error(at.mark(), "node '" + teacher.name + "' follows '" + teacher.ema_of +
                                       "'; a teacher must follow an encoder node");
+  std::vector<std::string> allowed{"ema_of", "schedule"};
+  for (std::string& key : port_keys(student->plugin.info->signature)) allowed.push_back(std::move(key));
+  for (const ConfigEntry& e : body.as_map(owner))
+    if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
+      throw config_error(e.key_mark, owner + " takes no key '" + e.key + "'" + did_you_mean(e.key, allowed) +
+                                         " (a teacher copies its student's options; it takes " + comma_list(allowed) + ")");
+  const ConfigValue* schedule = body.find("schedule");
+  if (!schedule)
+    throw config_error(body.mark(), owner + " needs a schedule: {plugin: NAME, ...}, the EMA momentum scheduler");
+  teacher.schedule = resolve_plugin({EmaScheduler::kKind}, *schedule, registry, owner + " schedule");
   teacher.plugin = student->plugin;
   teacher.plugin.mark = teacher.mark;
-  std::vector<std::string> allowed = port_keys(teacher.plugin.info->signature);
-  allowed.insert(allowed.end(), {"ema_of", "schedule"});
-  for (const ConfigEntry& e : body.as_map("node '" + teacher.name + "'"))
-    if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
-      throw config_error(e.key_mark, "node '" + teacher.name + "': a teacher takes its student's options; '" + e.key +
-                                         "' is not one of its keys" + did_you_mean(e.key, allowed));
   teacher.inputs = read_connections(teacher.name, body, teacher.plugin.info->signature);
 }
 
@@ -218,7 +222,7 @@ ValidatedPipeline validate(const PipelineConfig& config, const Registry& registr
   refuse_cycles(nodes);  // through ema_of: alone, before a teacher takes its student's plugin
   for (const ConfigEntry& entry : node_map.as_map("nodes"))
     for (NodeSpec& n : nodes)
-      if (n.name == entry.key && n.is_teacher()) read_teacher(n, entry.value, nodes);
+      if (n.name == entry.key && n.is_teacher()) read_teacher(n, entry.value, nodes, registry);
   refuse_cycles(nodes);
   if (std::none_of(nodes.begin(), nodes.end(), [](const NodeSpec& n) { return n.plugin.kind == Method::kKind; }))
     throw config_error(node_map.mark(), "the pipeline has no method node, so nothing produces a loss to train");

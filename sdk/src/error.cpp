@@ -1,5 +1,7 @@
 #include "sslflow/error.hpp"
 
+#include <utility>
+
 namespace sslflow {
 
 Error::Error(const std::string& message) : std::runtime_error(message) {}
@@ -23,6 +25,9 @@ ConfigError::ConfigError(std::string file, int line, int column, const std::stri
 
 PluginError::PluginError(std::string library, const std::string& message)
     : Error(library + ": " + message), library_(std::move(library)) {}
+
+OptionError::OptionError(const std::string& message, std::string option, Part part)
+    : Error(message), option_(std::move(option)), part_(part) {}
 
 FormatError::FormatError(std::string path, const std::string& message)
     : Error(path + ": " + message), path_(std::move(path)) {}

@@ -238,7 +238,9 @@ Params Params::resolve(std::string owner, const Schema& schema, const Value& giv
   if (given.is_map())
     for (const auto& [key, v] : given.as_map())
       if (!find_option(schema, key))
-        throw OptionError(owner + ": unknown option '" + key + "'" + did_you_mean(key, names));
+        throw OptionError(owner + ": unknown option '" + key + "'" +
+                              (names.empty() ? " (it takes no options)" : did_you_mean(key, names)),
+                          key, OptionError::Part::Key);
   Params p;
   p.owner_ = std::move(owner);
   p.schema_ = schema;
@@ -246,15 +248,17 @@ Params Params::resolve(std::string owner, const Schema& schema, const Value& giv
   for (const Option& o : schema) {
     const Value* v = given.find(o.name());
     if (!v || v->is_null()) {
-      if (o.is_required()) throw OptionError(p.owner_ + ": missing required option '" + o.name() + "' (" +
-                                             o.describe_type() + ": " + o.doc() + ")");
+      if (o.is_required())
+        throw OptionError(p.owner_ + ": missing required option '" + o.name() + "' (" + o.describe_type() + ": " +
+                              o.doc() + ")",
+                          o.name());
       p.values_.set(o.name(), o.default_value());
       continue;
     }
     try {
       p.values_.set(o.name(), o.check(*v));
     } catch (const OptionError& e) {
-      throw OptionError(p.owner_ + ": " + e.what());
+      throw OptionError(p.owner_ + ": " + e.what() + " — " + o.doc(), o.name(), OptionError::Part::Value);
     }
   }
   return p;

@@ -129,27 +129,6 @@ TEST_CASE("Config.Schema.bad_node_name", "[engine]") {
   CHECK_THAT(data.reason(), Contains("'data' names the dataset"));
 }
 
-TEST_CASE("Config.Schema.teacher_needs_schedule", "[engine]") {
-  ConfigError e = parse_error(kHead + "nodes:\n  s: {plugin: vit}\n  t: {ema_of: s, input: data.image}\n");
-  CHECK(e.line() == 4);
-  CHECK(e.column() == 6);
-  CHECK_THAT(e.reason(), Contains("teacher node 't' needs a schedule"));
-}
-
-TEST_CASE("Config.Schema.teacher_takes_no_options", "[engine]") {
-  ConfigError e = parse_error(kHead + "nodes:\n  s: {plugin: vit}\n  t: {ema_of: s, schedul: cosine_ema}\n");
-  CHECK(e.line() == 4);
-  CHECK(e.column() == 18);
-  CHECK_THAT(e.reason(), Contains("teacher node 't' takes no key 'schedul', did you mean 'schedule'?"));
-}
-
-TEST_CASE("Config.Schema.bad_input_reference", "[engine]") {
-  ConfigError e = parse_error(kHead + "nodes:\n  a: {plugin: x, inputs: [data.image, data.image.0]}\n");
-  CHECK(e.line() == 3);
-  CHECK(e.column() == 39);
-  CHECK_THAT(e.reason(), Contains("write node, node.port, node.N or node.N.port"));
-}
-
 TEST_CASE("Config.Schema.eval_entry_needs_plugin", "[engine]") {
   ConfigError e = parse_error(kHead + "nodes: {a: {plugin: x}}\neval:\n  - {plugin: knn}\n  - {k: 20}\n");
   CHECK(e.line() == 5);

@@ -140,6 +140,47 @@ nodes:
   require_error_at(yaml, 6, 21, "did you mean 'student'");
 }
 
+namespace {
+
+std::string with_teacher(const std::string& teacher) {
+  return R"(data: {plugin: toy}
+train: {optimizer: toy_sgd}
+nodes:
+  mask: {plugin: toy_mask, input: data.image}
+  student: {plugin: toy_tokens, input: data.image, mask: mask}
+  teacher: )" + teacher + R"(
+  objective: {plugin: toy_masked, student: student, teacher: teacher.blocks, mask: mask}
+)";
+}
+
+}  // namespace
+
+TEST_CASE("Engine.validate.teacher_needs_a_schedule", "[engine]") {
+  require_error_at(with_teacher("{ema_of: student, input: data.image}"), 6, 12, "teacher node 'teacher' needs a schedule");
+}
+
+TEST_CASE("Engine.validate.teacher_takes_only_its_students_ports", "[engine]") {
+  require_error_at(with_teacher("{ema_of: student, schedul: toy_constant, input: data.image}"), 6, 30,
+                   "teacher node 'teacher' takes no key 'schedul', did you mean 'schedule'?");
+  require_error_at(with_teacher("{ema_of: student, schedule: toy_constant, input: data.image, dim: 3}"), 6, 73,
+                   "takes no key 'dim' (a teacher copies its student's options; it takes ema_of, schedule, input, "
+                   "inputs, mask)");
+}
+
+TEST_CASE("Engine.validate.a_teacher_may_read_a_mask_of_its_own", "[engine]") {
+  engine::ValidatedPipeline p =
+      validate_text(with_teacher("{ema_of: student, schedule: toy_constant, input: data.image, mask: mask}"));
+  REQUIRE(p.graph->node("teacher").connections("mask").at(0).node == "mask");
+}
+
+TEST_CASE("Engine.validate.reference_grammar", "[engine]") {
+  for (const char* bad : {"data.image.0", "view1..out", "2view", "view1.0.1", "view1.o-ut"}) {
+    std::string yaml = kTwoViews;
+    yaml.replace(yaml.find("[view1, view2]"), 14, std::string("[view1, ") + bad + "]");
+    require_error_at(yaml, 8, 50, "is not a reference; write node, node.port, node.N or node.N.port");
+  }
+}
+
 TEST_CASE("Engine.validate.teacher_with_blocks", "[engine]") {
   const char* yaml = R"(data: {plugin: toy}
 train: {optimizer: toy_sgd}

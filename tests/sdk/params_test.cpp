@@ -55,6 +55,24 @@ TEST_CASE("Params.resolve.rejects_bad_values", "[sdk]") {
                       Catch::Contains("missing required option 'path'"));
 }
 
+TEST_CASE("Params.resolve.names_the_option_and_the_part_at_fault", "[sdk]") {
+  auto failure = [](const Value& options) {
+    try {
+      Params::resolve("o", loss_schema(), options);
+    } catch (const OptionError& e) {
+      return std::make_pair(e.option(), e.part());
+    }
+    FAIL("Params::resolve accepted the options");
+    return std::make_pair(std::string(), OptionError::Part::None);
+  };
+  REQUIRE(failure(given({{"path", "x"}, {"bta", 1.0}})) == std::make_pair(std::string("bta"), OptionError::Part::Key));
+  REQUIRE(failure(given({{"path", "x"}, {"steps", 0}})) == std::make_pair(std::string("steps"), OptionError::Part::Value));
+  REQUIRE(failure(given({})) == std::make_pair(std::string("path"), OptionError::Part::None));
+  REQUIRE_THROWS_WITH(Params::resolve("o", loss_schema(), given({{"path", "x"}, {"steps", 0}})),
+                      Catch::Contains("— a count"));
+  REQUIRE_THROWS_WITH(Params::resolve("o", {}, given({{"beta", 1.0}})), Catch::Contains("(it takes no options)"));
+}
+
 TEST_CASE("Params.get.undeclared_or_ill_typed_is_an_error", "[sdk]") {
   Params p = Params::resolve("loss/huber", loss_schema(), given({{"path", "x"}}));
   REQUIRE_THROWS_WITH(p.get<double>("gamma"), Catch::Contains("'gamma'") && Catch::Contains("does not declare"));

@@ -59,10 +59,21 @@ class SSLFLOW_EXPORT GraphError : public Error {
   using Error::Error;
 };
 
-// An option that a plugin reads but did not declare, or reads with the wrong type.
+// An option that a plugin reads but did not declare, or reads with the wrong type; and from
+// Params::resolve, an option given that the schema does not declare, a value it refuses or
+// a required one left out, with the option's name and which part of its entry is at fault,
+// so that the engine can point at that place in the pipeline file.
 class SSLFLOW_EXPORT OptionError : public Error {
  public:
-  using Error::Error;
+  enum class Part { None, Key, Value };  // the option's name, its value; None: the whole map
+
+  explicit OptionError(const std::string& message, std::string option = "", Part part = Part::None);
+  const std::string& option() const { return option_; }
+  Part part() const { return part_; }
+
+ private:
+  std::string option_;
+  Part part_;
 };
 
 // A file on disk (safetensors, npy, dataset) that is malformed or cannot be read.
