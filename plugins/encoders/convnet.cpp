@@ -1,7 +1,6 @@
 #include <string>
 
 #include "encoders.hpp"
-#include "sslflow/init.hpp"
 #include "sslflow/ops.hpp"
 
 namespace sslflow::encoders {
@@ -45,11 +44,9 @@ void ConvNet::setup(const Shape& sample_shape, const NodeSetup& context) {
   int64_t in = sample_shape[0];
   for (size_t i = 0; i < channels_.size(); ++i) {
     auto stage = stages->register_module(std::to_string(i), std::make_shared<Module>());
-    auto conv = stage->register_module(
-        "conv", std::make_shared<nn::Conv2d>(in, channels_[i], 3, static_cast<int>(strides_[i]), 1, rng, false));
     // torchvision's ResNet initialisation: kaiming_normal_(mode="fan_out", nonlinearity="relu").
-    init::kaiming_normal(conv->weight.value(), rng, init::kReluGain, init::FanMode::Out);
-    convs_.push_back(conv);
+    convs_.push_back(
+        stage->register_module("conv", resnet_conv(in, channels_[i], 3, static_cast<int>(strides_[i]), rng)));
     norms_.push_back(stage->register_module("bn", std::make_shared<nn::BatchNorm>(channels_[i])));
     in = channels_[i];
   }

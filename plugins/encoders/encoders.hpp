@@ -10,6 +10,8 @@
 //   convnet  stages of 3x3 Conv2d (no bias) -> BatchNorm2d -> ReLU, then the last stage
 //            average-pooled to grid x grid cells (1: global average pool);
 //            out (B, channels[-1] * grid^2), channel-major as PyTorch's flatten.
+//   resnet   ResNet-18/34/50 (He et al. 2016) with torchvision's module names (resnet_blocks.hpp),
+//            without fc: out = the last stage global-average-pooled, (B, 8 * width * expansion).
 //   vit      Vision Transformer (Dosovitskiy et al. 2021, timm's layout): patch embedding,
 //            class token, learned positions, pre-norm blocks, final LayerNorm; out = the
 //            class token, tokens = the patch tokens, blocks = each block's patch tokens.
@@ -21,6 +23,7 @@
 #include <memory>
 #include <vector>
 
+#include "resnet_blocks.hpp"
 #include "shapes.hpp"
 #include "sslflow/interfaces/encoder.hpp"
 #include "sslflow/nn/batch_norm.hpp"
@@ -84,6 +87,30 @@ class ConvNet final : public Encoder {
   Shape sample_shape_;
   std::vector<std::shared_ptr<nn::Conv2d>> convs_;
   std::vector<std::shared_ptr<nn::BatchNorm>> norms_;
+};
+
+// Parameters and buffers as torchvision.models.resnet<depth>'s state dict without fc.*:
+// conv1.weight, bn1.*, layer<s>.<i>.{conv1,bn1,conv2,bn2[,conv3,bn3]}.*, and
+// layer<s>.0.downsample.{0,1}.* where a stage changes the stride or the channels.
+class ResNet final : public Encoder {
+ public:
+  static Schema schema();
+  static Signature signature();
+  static void check(const Params& params);  // depth 18, 34 or 50
+  explicit ResNet(const Params& params);
+  void setup(const Shape& sample_shape, const NodeSetup& context) override;
+  Output forward(const Var& x, const Tensor& mask) override;
+  int64_t feature_dim() const override;
+
+ private:
+  int64_t depth_;
+  bool imagenet_stem_;  // else the cifar stem
+  int64_t width_;
+  bool zero_init_residual_;
+  Shape sample_shape_;
+  std::shared_ptr<nn::Conv2d> conv1_;
+  std::shared_ptr<nn::BatchNorm> bn1_;
+  std::vector<std::shared_ptr<ResidualBlock>> blocks_;  // layer1.0, layer1.1, ..., layer4.<last>
 };
 
 // One pre-norm Transformer block: x + attn(norm1(x)), then x + mlp(norm2(x)), where mlp is
