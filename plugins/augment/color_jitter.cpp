@@ -1,61 +1,70 @@
 #include <algorithm>
-#include <numeric>
+#include <utility>
 
+#include "color.hpp"
 #include "options.hpp"
-#include "primitives.hpp"
 #include "transforms.hpp"
 
 namespace sslflow::augment {
 
 namespace {
 
-// torchvision's rgb_to_grayscale weights (ITU-R 601 luma).
-constexpr float kLuma[3] = {0.2989f, 0.587f, 0.114f};
-
-float clamp_unit(float x) { return std::clamp(x, 0.0f, 1.0f); }
-
-float mean_grey(std::span<const float> image, const ImageShape& shape) {
-  if (shape.channels != 3) return std::accumulate(image.begin(), image.end(), 0.0) / double(image.size());
-  double sum = 0.0;
-  for (int64_t c = 0; c < 3; ++c) {
-    auto plane = image.subspan(size_t(c * shape.plane()), size_t(shape.plane()));  // (H, W)
-    sum += kLuma[c] * std::accumulate(plane.begin(), plane.end(), 0.0);
-  }
-  return static_cast<float>(sum / double(shape.plane()));
+// A factor uniform in [max(0, 1 - strength), 1 + strength]; none for strength 0.
+std::optional<float> sample_factor(float strength, Rng& rng) {
+  if (strength <= 0.0f) return std::nullopt;
+  return rng.uniform(std::max(0.0f, 1.0f - strength), 1.0f + strength);
 }
 
 }  // namespace
 
-void adjust_brightness(std::span<float> image, float factor) {
-  for (float& x : image) x = clamp_unit(factor * x);
+JitterParams sample_jitter_params(const JitterStrengths& strengths, Rng& rng) {
+  JitterParams params;
+  for (size_t i = params.order.size() - 1; i > 0; --i)  // Fisher-Yates
+    std::swap(params.order[i], params.order[size_t(rng.below(i + 1))]);
+  params.brightness = sample_factor(strengths.brightness, rng);
+  params.contrast = sample_factor(strengths.contrast, rng);
+  params.saturation = sample_factor(strengths.saturation, rng);
+  if (strengths.hue > 0.0f) params.hue = rng.uniform(-strengths.hue, strengths.hue);
+  return params;
 }
 
-void adjust_contrast(std::span<float> image, const ImageShape& shape, float factor) {
-  const float offset = (1.0f - factor) * mean_grey(image, shape);
-  for (float& x : image) x = clamp_unit(factor * x + offset);
+void apply_jitter(std::span<float> image, const ImageShape& shape, const JitterParams& params) {
+  for (ColorAdjustment adjustment : params.order) switch (adjustment) {
+      case ColorAdjustment::Brightness:
+        if (params.brightness) adjust_brightness(image, *params.brightness);
+        break;
+      case ColorAdjustment::Contrast:
+        if (params.contrast) adjust_contrast(image, shape, *params.contrast);
+        break;
+      case ColorAdjustment::Saturation:
+        if (params.saturation) adjust_saturation(image, shape, *params.saturation);
+        break;
+      case ColorAdjustment::Hue:
+        if (params.hue) adjust_hue(image, shape, *params.hue);
+        break;
+    }
 }
 
-void color_jitter(std::span<float> image, const ImageShape& shape, float strength, Rng& rng) {
-  const bool brightness_first = rng.bernoulli(0.5f);
-  const float low = std::max(0.0f, 1.0f - strength), high = 1.0f + strength;
-  const float brightness = rng.uniform(low, high);
-  const float contrast = rng.uniform(low, high);
-  if (brightness_first) adjust_brightness(image, brightness);
-  adjust_contrast(image, shape, contrast);
-  if (!brightness_first) adjust_brightness(image, brightness);
+void color_jitter(std::span<float> image, const ImageShape& shape, const JitterStrengths& strengths, Rng& rng) {
+  apply_jitter(image, shape, sample_jitter_params(strengths, rng));
 }
 
 Schema ColorJitter::schema() {
-  return {strength_option("strength"),
-          Option("p", 0.8, "probability of jittering the image; 0.8 as SimSiam").range(0.0, 1.0)};
+  return {strength_option("strength"), saturation_option("saturation"), hue_option("hue"),
+          Option("p", 0.8, "probability of jittering the image (RandomApply); 0.8 as SimCLR, SimSiam and BYOL")
+              .range(0.0, 1.0)};
 }
 
-ColorJitter::ColorJitter(const Params& params) : ColorJitter(params.get<float>("strength"), params.get<float>("p")) {}
+ColorJitter::ColorJitter(const Params& params)
+    : ColorJitter(read_jitter_strengths(params, "strength"), params.get<float>("p")) {}
 
-ColorJitter::ColorJitter(float strength, float p) : ImageTransform("color_jitter"), strength_(strength), p_(p) {}
+ColorJitter::ColorJitter(JitterStrengths strengths, float p)
+    : ImageTransform("color_jitter"), strengths_(strengths), p_(p) {}
+
+void ColorJitter::check(const ImageShape& shape) const { check_color_channels(op(), shape); }
 
 void ColorJitter::transform(std::span<float> image, Rng& rng) const {
-  if (rng.bernoulli(p_)) color_jitter(image, image_shape(), strength_, rng);
+  if (rng.bernoulli(p_)) color_jitter(image, image_shape(), strengths_, rng);
 }
 
 }  // namespace sslflow::augment

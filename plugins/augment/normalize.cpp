@@ -38,8 +38,9 @@ Normalize::Normalize(const std::string& owner, std::vector<float> mean, std::vec
 
 void Normalize::check(const ImageShape& shape) const {
   if (mean_.size() != 1 && static_cast<int64_t>(mean_.size()) != shape.channels)
-    throw ShapeError("normalize: " + std::to_string(mean_.size()) + " means and standard deviations for an image " +
-                     shape.shape().str() + "; give one per channel or one for all");
+    throw ShapeError("normalize: options 'mean' and 'std' have " + std::to_string(mean_.size()) +
+                     " values each for an image " + shape.shape().str() + " of " + std::to_string(shape.channels) +
+                     " channels; expected " + std::to_string(shape.channels) + " (one per channel) or 1 (for all)");
 }
 
 void Normalize::transform(std::span<float> image, Rng&) const { normalize(image, image_shape(), mean_, std_); }

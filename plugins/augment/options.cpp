@@ -28,8 +28,24 @@ Option ratio_option() {
 
 Option strength_option(std::string name) {
   return Option(std::move(name), 0.4,
-                "brightness and contrast factors are drawn in [1 - s, 1 + s]; 0.4 as SimSiam's ColorJitter")
+                "brightness and contrast factors are drawn in [max(0, 1 - s), 1 + s]; 0.4 as SimSiam (Chen & He "
+                "2021), BYOL (Grill et al. 2020) and SimCLR on CIFAR-10 (Chen et al. 2020: 0.8 x strength 0.5; "
+                "0.8 on ImageNet)")
       .range(0.0, 1.0);
+}
+
+Option saturation_option(std::string name) {
+  return Option(std::move(name), 0.4,
+                "saturation factors are drawn in [max(0, 1 - s), 1 + s], RGB only (grey images are unchanged); "
+                "0.4 as SimSiam and SimCLR on CIFAR-10 (BYOL: 0.2; SimCLR on ImageNet: 0.8)")
+      .range(0.0, 1.0);
+}
+
+Option hue_option(std::string name) {
+  return Option(std::move(name), 0.1,
+                "hue shifts are drawn in [-h, h] of a full turn, RGB only (grey images are unchanged); 0.1 as "
+                "SimSiam, BYOL and SimCLR on CIFAR-10 (SimCLR on ImageNet: 0.2)")
+      .range(0.0, 0.5);
 }
 
 Option sigma_option(std::string name) {
@@ -37,6 +53,13 @@ Option sigma_option(std::string name) {
                         "[min, max] blur sigma in pixels, drawn uniformly; [0.1, 2.0] as SimSiam and MoCo v2")
       .length(2)
       .range(0.01, 16.0);
+}
+
+Option kernel_option(std::string name) {
+  return Option(std::move(name), 0,
+                "side of the square blur kernel in pixels, odd; 0: 10% of each image side, made odd, as SimCLR "
+                "(Chen et al. 2020) and BYOL (23 for 224; 3 for 28)")
+      .range(0, 255);
 }
 
 Option noise_option(std::string name, double default_value) {
@@ -71,6 +94,18 @@ void check_intervals(const Params& params, std::initializer_list<const char*> na
 std::vector<float> read_floats(const Params& params, const std::string& name) {
   auto values = params.get<std::vector<double>>(name);
   return {values.begin(), values.end()};
+}
+
+JitterStrengths read_jitter_strengths(const Params& params, const std::string& brightness_and_contrast) {
+  const auto strength = params.get<float>(brightness_and_contrast);
+  return {strength, strength, params.get<float>("saturation"), params.get<float>("hue")};
+}
+
+void check_kernel_option(const Params& params, const std::string& name) {
+  const auto kernel = params.get<int64_t>(name);
+  if (kernel != 0 && kernel % 2 == 0)
+    throw OptionError("option '" + name + "' expects an odd kernel size, or 0 for 10% of the image, got " +
+                      std::to_string(kernel));
 }
 
 }  // namespace sslflow::augment

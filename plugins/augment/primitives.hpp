@@ -1,9 +1,9 @@
-// The image primitives the augment transforms are made of: plain functions on one image
-// (C, H, W) of float32, testable on their own. Random ones draw every choice from `rng`,
-// so a given stream always gives the same result. All are multi-channel: geometric and
-// blur steps treat every channel alike; jitter and normalisation are per image or channel
-// as stated. They write only the spans they are given and keep no state, so they may run
-// on many images at once.
+// The geometric, blur, noise, normalisation and mask primitives the augment transforms are
+// made of (the colour ones are in color.hpp): plain functions on one image (C, H, W) of
+// float32, testable on their own. Random ones draw every choice from `rng`, so a given
+// stream always gives the same result. All are multi-channel: geometric and blur steps
+// treat every channel alike; normalisation is per channel. They write only the spans they
+// are given and keep no state, so they may run on many images at once.
 #pragma once
 
 #include <cstdint>
@@ -37,25 +37,24 @@ void resize_crop(std::span<const float> in, const ImageShape& in_shape, const Cr
 // Mirrors every row: column x becomes column W - 1 - x.
 void flip_horizontal(std::span<float> image, const ImageShape& shape);
 
-// x -> clamp(factor * x, 0, 1), as torchvision's adjust_brightness on float images.
-void adjust_brightness(std::span<float> image, float factor);
+// The sides of a Gaussian blur kernel in pixels, each odd.
+struct BlurKernel {
+  int64_t height = 1;
+  int64_t width = 1;
+};
 
-// x -> clamp(factor * x + (1 - factor) * m, 0, 1), m the mean grey level of the image: the
-// mean of the ITU-R 601 luma for 3 channels (torchvision's adjust_contrast), else the mean
-// of all values.
-void adjust_contrast(std::span<float> image, const ImageShape& shape, float factor);
+// The kernel side SimCLR uses for an image side (Chen et al. 2020, appendix A: 10% of the
+// image side; its code makes it odd as 2 * ((side / 10) / 2) + 1, so 224 -> 23 as BYOL,
+// 96 -> 9, 28 -> 3, and below 20 pixels 1, no blur).
+int64_t blur_kernel_side(int64_t image_side);
 
-// Brightness and contrast with factors uniform in [max(0, 1 - strength), 1 + strength],
-// applied in random order (torchvision's ColorJitter for those two).
-void color_jitter(std::span<float> image, const ImageShape& shape, float strength, Rng& rng);
-
-// Separable Gaussian blur of every channel with a kernel of radius max(1, ceil(3 sigma)).
-// The borders extend by half-sample symmetry (d c b a | a b c d), so a constant image stays
-// constant and the sum of each channel is preserved.
-void gaussian_blur(std::span<float> image, const ImageShape& shape, float sigma);
-
-// x -> 1 - x where x >= threshold, as torchvision's solarize on float images.
-void solarize(std::span<float> image, float threshold);
+// torchvision's gaussian_blur(image, [kernel.width, kernel.height], [sigma, sigma]): a
+// normalised Gaussian of `sigma` sampled at the kernel's integer offsets, applied to every
+// channel separably (rows, then columns), the borders extended by reflection without
+// repeating the edge (d c b | a b c d | c b a, torch's "reflect" padding). Throws
+// ShapeError unless both kernel sides are odd and each half-side is smaller than the
+// image's side along it (torch's reflect-padding limit).
+void gaussian_blur(std::span<float> image, const ImageShape& shape, BlurKernel kernel, float sigma);
 
 // x -> x + std * n, n standard normal, one draw per value.
 void add_gaussian_noise(std::span<float> image, float std, Rng& rng);

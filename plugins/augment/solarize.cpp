@@ -1,4 +1,4 @@
-#include "primitives.hpp"
+#include "color.hpp"
 #include "transforms.hpp"
 
 namespace sslflow::augment {
@@ -10,7 +10,9 @@ void solarize(std::span<float> image, float threshold) {
 
 Schema Solarize::schema() {
   return {Option("p", 0.2, "probability of solarizing the image; 0.2 as BYOL's second view").range(0.0, 1.0),
-          Option("threshold", 0.5, "values at or above it are inverted; 0.5 as solo-learn (128 of 255)")
+          Option("threshold", 0.5,
+                 "values at or above it are inverted (torchvision's RandomSolarize); 0.5 as BYOL and solo-learn "
+                 "(128 of 255)")
               .range(0.0, 1.0)};
 }
 

@@ -1,15 +1,22 @@
 // The shipped transforms (kind transform), thin plugin wrappers over primitives.hpp:
 //
-//   augment              the composite view maker: crop, jitter, blur, solarize, flip, noise,
-//                        normalise (SimSiam's order, Chen & He 2021; solarize as solo-learn)
+//   augment              the composite view maker: crop, colour jitter, grayscale, blur,
+//                        solarize, equalize, flip, noise, normalise (SimSiam's order, Chen &
+//                        He 2021; solarize and equalize as solo-learn)
 //   random_resized_crop  torchvision's RandomResizedCrop with bilinear resampling
 //   horizontal_flip      a mirror image with probability p
-//   color_jitter         brightness and contrast jitter with probability p
+//   color_jitter         torchvision's ColorJitter (brightness, contrast, saturation, hue in
+//                        random order) with probability p
+//   random_grayscale     torchvision's RandomGrayscale: the grey level on every channel
 //   gaussian_blur        a blur of random sigma with probability p
 //   solarize             inversion of bright pixels with probability p
+//   equalize             torchvision's RandomEqualize: per-channel histogram equalisation
 //   gaussian_noise       additive Gaussian noise
 //   normalize            per-channel (x - mean) / std
 //   patch_mask           a random mask over the image's patches, for masked methods
+//
+// The colour transforms follow torchvision on float images in [0, 1] of 1 (grey) or 3 (RGB)
+// channels and refuse other channel counts at setup.
 //
 // Every transform is set up once with the sample shape and then applied to one sample at a
 // time. Threading: apply() is const and touches nothing but its arguments, so it runs on
@@ -20,7 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "color.hpp"
 #include "image.hpp"
+#include "primitives.hpp"
 #include "sslflow/interfaces/transform.hpp"
 #include "sslflow/params.hpp"
 
@@ -86,11 +95,26 @@ class ColorJitter final : public ImageTransform {
  public:
   static Schema schema();
   explicit ColorJitter(const Params& params);
-  ColorJitter(float strength, float p);
+  ColorJitter(JitterStrengths strengths, float p);
   void transform(std::span<float> image, Rng& rng) const override;
 
  private:
-  float strength_;
+  void check(const ImageShape& shape) const override;
+
+  JitterStrengths strengths_;
+  float p_;
+};
+
+class RandomGrayscale final : public ImageTransform {
+ public:
+  static Schema schema();
+  explicit RandomGrayscale(const Params& params);
+  explicit RandomGrayscale(float p);
+  void transform(std::span<float> image, Rng& rng) const override;
+
+ private:
+  void check(const ImageShape& shape) const override;
+
   float p_;
 };
 
@@ -99,12 +123,18 @@ class GaussianBlur final : public ImageTransform {
   static Schema schema();
   static void check(const Params& params);
   explicit GaussianBlur(const Params& params);
-  GaussianBlur(float p, Interval sigma);
+  // kernel 0: blur_kernel_side() of each image side; else an odd square kernel.
+  GaussianBlur(float p, Interval sigma, int64_t kernel);
   void transform(std::span<float> image, Rng& rng) const override;
 
  private:
+  // Throws ShapeError when the kernel does not fit the image (torch's reflect padding).
+  void check(const ImageShape& shape) const override;
+  BlurKernel kernel_for(const ImageShape& shape) const;
+
   float p_;
   Interval sigma_;
+  int64_t kernel_;
 };
 
 class Solarize final : public ImageTransform {
@@ -117,6 +147,17 @@ class Solarize final : public ImageTransform {
  private:
   float p_;
   float threshold_;
+};
+
+class Equalize final : public ImageTransform {
+ public:
+  static Schema schema();
+  explicit Equalize(const Params& params);
+  explicit Equalize(float p);
+  void transform(std::span<float> image, Rng& rng) const override;
+
+ private:
+  float p_;
 };
 
 class GaussianNoise final : public ImageTransform {
@@ -135,7 +176,8 @@ class Normalize final : public ImageTransform {
   static Schema schema();
   explicit Normalize(const Params& params);
   // mean and std: one value per channel, or one for all; throws OptionError naming `owner`
-  // when they are empty or of different lengths.
+  // when they are empty or of different lengths, and setup() throws ShapeError naming the
+  // options when their length is neither 1 nor the image's channel count.
   Normalize(const std::string& owner, std::vector<float> mean, std::vector<float> std);
   void transform(std::span<float> image, Rng& rng) const override;
 
