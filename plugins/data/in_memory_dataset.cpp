@@ -16,7 +16,7 @@ int64_t InMemoryDataset::size(Split split) const { return splits_[slot(split)].c
 
 void InMemoryDataset::set_split(Split split, SplitSamples samples) {
   const auto pixels = static_cast<size_t>(samples.count * sample_shape_.numel());
-  SSLFLOW_ASSERT(samples.bytes.size() + samples.floats.size() == pixels,
+  SSLFLOW_ASSERT(samples.bytes.size() + samples.floats.size() + samples.mapped.size() == pixels,
                  key_ + ": a split's pixels do not match its count and sample shape");
   SSLFLOW_ASSERT(samples.labels.empty() || samples.labels.size() == static_cast<size_t>(samples.count),
                  key_ + ": a split's labels do not match its count");
@@ -34,10 +34,12 @@ int64_t InMemoryDataset::read(Split split, int64_t index, std::span<float> out) 
                                                           " (is the dataset open?)");
 
   const auto begin = static_cast<size_t>(index * numel);
-  if (samples.bytes.empty()) {
+  if (!samples.floats.empty()) {
     std::copy_n(samples.floats.begin() + begin, numel, out.begin());
   } else {
-    std::transform(samples.bytes.begin() + begin, samples.bytes.begin() + begin + numel, out.begin(),
+    const std::span<const uint8_t> bytes =
+        samples.mapped.empty() ? std::span<const uint8_t>(samples.bytes) : samples.mapped;
+    std::transform(bytes.begin() + begin, bytes.begin() + begin + numel, out.begin(),
                    [](uint8_t v) { return float(v) / 255.0f; });
   }
   return samples.labels.empty() ? -1 : samples.labels[index];

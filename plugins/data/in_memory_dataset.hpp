@@ -2,13 +2,15 @@
 //
 // A subclass's open() loads or generates each split and hands it over with set_split();
 // size(), sample_shape() and read() then answer from memory. Pixels are kept as bytes
-// (read as value / 255, a quarter of the memory of floats) or as floats in [0, 1].
+// (read as value / 255, a quarter of the memory of floats), or as floats in [0, 1], or as
+// bytes held elsewhere (a memory-mapped cache file) that the split keeps alive.
 // Threading: read() only reads the stored splits, so any number of threads may call it
 // once open() has returned.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,9 +20,12 @@
 namespace sslflow::data {
 
 // One split's samples, C order: pixels (N, C, H, W), labels (N) or empty without labels.
+// Exactly one of bytes, floats and mapped holds the pixels (all empty for no samples).
 struct SplitSamples {
   std::vector<uint8_t> bytes;  // (N, C, H, W) when the pixels are bytes, else empty
   std::vector<float> floats;   // (N, C, H, W) when the pixels are floats, else empty
+  std::span<const uint8_t> mapped;    // (N, C, H, W) bytes that `keeper` holds, else empty
+  std::shared_ptr<const void> keeper;  // owns what `mapped` points into
   std::vector<int64_t> labels;
   int64_t count = 0;
 };
