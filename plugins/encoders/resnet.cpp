@@ -89,7 +89,7 @@ void ResNet::setup(const Shape& sample_shape, const NodeSetup& context) {
 }
 
 Encoder::Output ResNet::forward(const Var& x, const Tensor& mask) {
-  check_images(kResNet, x, sample_shape_);
+  check_image_channels(kResNet, x, sample_shape_);
   if (mask.defined()) throw ShapeError("resnet: has no tokens to mask; connect no mask to it");
   Var h = bn1_->forward_relu(conv1_->forward(x));  // (B, width, H', W')
   if (imagenet_stem_) h = max_pool2d(h, 3, 2, 1);

@@ -33,6 +33,14 @@ void check_images(const char* plugin, const Var& x, const Shape& sample) {
   }
 }
 
+void check_image_channels(const char* plugin, const Var& x, const Shape& sample) {
+  const Shape& shape = x.shape();
+  if (shape.rank() != 4 || shape[0] < 1 || shape[1] != sample[0] || shape[2] < 1 || shape[3] < 1)
+    throw ShapeError(std::string(plugin) + ": expected input [B, " + std::to_string(sample[0]) +
+                     ", H, W] (images of any size with the channels it was set up for, " + sample.str() + "), got " +
+                     shape.str());
+}
+
 void check_mask(const char* plugin, const Tensor& mask, int64_t batch, int64_t tokens) {
   if (!(mask.shape() == Shape{batch, tokens}))
     throw ShapeError(std::string(plugin) + ": expected a mask of shape " + Shape{batch, tokens}.str() +

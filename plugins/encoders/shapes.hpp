@@ -27,6 +27,9 @@ PatchGrid patch_grid(const char* plugin, const Shape& sample, int64_t patch);
 
 // Throws unless x is (B, sample...) with B >= 1.
 void check_images(const char* plugin, const Var& x, const Shape& sample);
+// For a fully convolutional encoder, which takes images of any size (multi-crop's local
+// crops beside its global ones): x is (B, C, H, W) with the channels of `sample`, [C, H, W].
+void check_image_channels(const char* plugin, const Var& x, const Shape& sample);
 
 // Throws unless mask is (batch, tokens).
 void check_mask(const char* plugin, const Tensor& mask, int64_t batch, int64_t tokens);

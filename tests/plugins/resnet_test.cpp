@@ -173,7 +173,9 @@ TEST_CASE("Encoders.ResNet.errors_name_the_plugin", "[plugin]") {
   CHECK_THROWS_WITH(make_resnet({}, Shape{28, 28}), Contains("resnet: expected images of shape [C, H, W]"));
   auto resnet = make_resnet({{"width", 2}}, Shape{3, 16, 16});
   CHECK_THROWS_WITH(resnet->forward(Var(random_images(Shape{2, 1, 16, 16})), {}),
-                    Contains("resnet: expected input [B, 3, 16, 16]") && Contains("got [2, 1, 16, 16]"));
+                    Contains("resnet: expected input [B, 3, H, W]") && Contains("got [2, 1, 16, 16]"));
+  CHECK_THROWS_WITH(resnet->forward(Var(random_images(Shape{3, 16, 16})), {}), Contains("got [3, 16, 16]"));
+  CHECK(resnet->forward(Var(random_images(Shape{2, 3, 8, 12})), {}).features.shape() == Shape{2, 16});
   CHECK_THROWS_WITH(resnet->forward(Var(random_images(Shape{2, 3, 16, 16})), Tensor(Shape{2, 4})),
                     Contains("resnet: has no tokens to mask"));
 }
