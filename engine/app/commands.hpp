@@ -55,5 +55,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& global);
 void add_eval_command(CLI::App& app, const GlobalOptions& global);
 // sslflow embed RUN_DIR --out FEATS.npy [--node NODE] [--split train|test] [--data MAP]
 void add_embed_command(CLI::App& app, const GlobalOptions& global);
+// sslflow data-stats FILE [OVERRIDES]
+void add_data_stats_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace sslflow

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   sslflow::add_run_command(app, global);
   sslflow::add_eval_command(app, global);
   sslflow::add_embed_command(app, global);
+  sslflow::add_data_stats_command(app, global);
 
   try {
     app.parse(argc, argv);
