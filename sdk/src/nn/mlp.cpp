@@ -25,7 +25,8 @@ Mlp::Mlp(const MlpLayout& layout, HeadInit init, Rng& rng) {
   for (size_t i = 0; i < count; ++i) {
     const bool last = i + 1 == count;
     const bool norm = last ? layout.output_norm : layout.hidden_norm;
-    auto linear = add(std::make_shared<Linear>(layout.widths[i], layout.widths[i + 1], rng, !norm));
+    const bool bias = norm ? layout.bias_before_norm : !last || layout.output_bias;
+    auto linear = add(std::make_shared<Linear>(layout.widths[i], layout.widths[i + 1], rng, bias));
     if (init == HeadInit::Kaiming) {
       init::kaiming_normal(linear->weight.value(), rng);
       if (linear->bias.defined()) linear->bias.value().fill(0.0f);

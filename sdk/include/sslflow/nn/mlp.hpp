@@ -8,6 +8,10 @@
 // the normalisation would cancel: SimSiam's reference implementation has none in its
 // hidden layers and freezes that of its last projector layer, which the output norm
 // cancels; lightly's projection heads drop every such bias.
+// Two switches give the heads whose reference code does otherwise: bias_before_norm keeps
+// the bias of a Linear followed by a BatchNorm (nn.Linear's default, as VICReg's
+// Projector), and output_bias off drops the last Linear's bias (VICReg's and Barlow
+// Twins' projectors end in Linear(bias=False)).
 //
 // Threading: forward() runs the batch norms in training mode, which update their running
 // statistics: call it from one thread at a time, or inside an ApplicationScope per view.
@@ -30,6 +34,8 @@ struct MlpLayout {
   std::vector<int64_t> widths;  // input, hidden..., output
   bool hidden_norm = true;
   bool output_norm = false;
+  bool bias_before_norm = false;  // a Linear followed by a BatchNorm keeps its bias
+  bool output_bias = true;        // the last Linear has a bias (unless an output norm follows)
 
   // `layers` Linear layers (>= 1), input -> hidden -> ... -> hidden -> output: a
   // projector of one hidden width.
