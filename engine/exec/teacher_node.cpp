@@ -1,7 +1,7 @@
 #include "exec/teacher_node.hpp"
 
 #include "exec/plugin_factory.hpp"
-#include "exec/ema.hpp"
+#include "sslflow/ema.hpp"
 
 namespace sslflow::engine {
 

@@ -12,8 +12,8 @@
 #include "sslflow/plugin_loader.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/interfaces/ema_scheduler.hpp"
+#include "sslflow/ema.hpp"
 #include "sslflow/module.hpp"
-#include "exec/ema.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -147,7 +147,7 @@ TEST_CASE("Engine.EmaUpdate.hand_computed", "[engine]") {
   Pair teacher({8, -4}, {2, 6});
   Pair student({0, 4}, {10, -2});
 
-  sslflow::engine::ema_update(teacher, student, 0.75);
+  sslflow::ema_update(teacher, student, 0.75);
   // 0.75 * 8 + 0.25 * 0 = 6; 0.75 * -4 + 0.25 * 4 = -2; buffers 0.75 * 2 + 0.25 * 10 = 4, 0.75 * 6 - 0.5 = 4.
   CHECK(values_of(teacher.weight()) == std::vector<float>{6, -2});
   CHECK(values_of(teacher.running()) == std::vector<float>{4, 4});
@@ -156,17 +156,17 @@ TEST_CASE("Engine.EmaUpdate.hand_computed", "[engine]") {
   // The student moves between updates; the momentum changes with the schedule.
   set_values(student.weight(), {2, 2});
   set_values(student.running(), {0, 8});
-  sslflow::engine::ema_update(teacher, student, 0.5);  // 0.5 * (6, -2) + 0.5 * (2, 2); 0.5 * (4, 4) + 0.5 * (0, 8)
+  sslflow::ema_update(teacher, student, 0.5);  // 0.5 * (6, -2) + 0.5 * (2, 2); 0.5 * (4, 4) + 0.5 * (0, 8)
   CHECK(values_of(teacher.weight()) == std::vector<float>{4, 0});
   CHECK(values_of(teacher.running()) == std::vector<float>{2, 6});
-  sslflow::engine::ema_update(teacher, student, 0.25);  // 0.25 * (4, 0) + 0.75 * (2, 2); 0.25 * (2, 6) + 0.75 * (0, 8)
+  sslflow::ema_update(teacher, student, 0.25);  // 0.25 * (4, 0) + 0.75 * (2, 2); 0.25 * (2, 6) + 0.75 * (0, 8)
   CHECK(values_of(teacher.weight()) == std::vector<float>{2.5f, 1.5f});
   CHECK(values_of(teacher.running()) == std::vector<float>{0.5f, 7.5f});
 
   // Momentum 1 keeps the teacher, 0 copies the student.
-  sslflow::engine::ema_update(teacher, student, 1.0);
+  sslflow::ema_update(teacher, student, 1.0);
   CHECK(values_of(teacher.weight()) == std::vector<float>{2.5f, 1.5f});
-  sslflow::engine::ema_update(teacher, student, 0.0);
+  sslflow::ema_update(teacher, student, 0.0);
   CHECK(values_of(teacher.weight()) == std::vector<float>{2, 2});
   CHECK(values_of(teacher.running()) == std::vector<float>{0, 8});
 }
@@ -181,7 +181,7 @@ TEST_CASE("Engine.EmaUpdate.many_steps_follow_the_closed_form", "[engine]") {
   double remaining = 1.0;  // prod_k m_k
   for (int64_t step = 0; step < kSteps; ++step) {
     const double m = schedule->momentum(step, kSteps);
-    sslflow::engine::ema_update(teacher, student, m);
+    sslflow::ema_update(teacher, student, m);
     remaining *= m;
   }
   INFO("prod m = " << remaining);
@@ -197,6 +197,6 @@ TEST_CASE("Engine.EmaUpdate.many_steps_follow_the_closed_form", "[engine]") {
 TEST_CASE("Engine.EmaUpdate.mismatched_modules_are_named", "[engine]") {
   Pair teacher({1, 2}, {3, 4});
   const Pair wider({1, 2, 3}, {3, 4});
-  CHECK_THROWS_WITH(sslflow::engine::ema_update(teacher, wider, 0.5),
+  CHECK_THROWS_WITH(sslflow::ema_update(teacher, wider, 0.5),
                     Contains("teacher tensor 'weight' does not match student tensor 'weight'"));
 }

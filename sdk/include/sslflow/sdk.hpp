@@ -3,6 +3,7 @@
 
 #include "sslflow/autograd.hpp"
 #include "sslflow/collapse_metrics.hpp"
+#include "sslflow/ema.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/init.hpp"
 #include "sslflow/interfaces/dataset.hpp"
