@@ -34,6 +34,7 @@
 #include "sslflow/autograd.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/io/safetensors.hpp"
+#include "sslflow/module.hpp"
 #include "sslflow/tensor.hpp"
 
 namespace sslflow::golden {
@@ -100,11 +101,30 @@ inline Comparison compare(const std::string& name, const Tensor& actual, const T
 class GoldenCase {
  public:
   GoldenCase(const std::string& op, const std::string& case_name)
-      : path_(std::string(SSLFLOW_SOURCE_DIR) + "/tests/golden/data/" + op + ".safetensors"), case_(case_name) {
-    const std::string prefix = case_name + ".";
+      : GoldenCase(in_file(std::string(SSLFLOW_SOURCE_DIR) + "/tests/golden/data/" + op + ".safetensors", case_name)) {}
+
+  // A case of any golden file (the plugins' in tests/plugins/data/).
+  struct InFile {
+    std::string path;
+    std::string case_name;
+  };
+  static InFile in_file(std::string path, std::string case_name) { return {std::move(path), std::move(case_name)}; }
+  explicit GoldenCase(const InFile& file) : path_(file.path), case_(file.case_name) {
+    const std::string prefix = case_ + ".";
     for (auto& [name, tensor] : io::read_safetensors(path_).tensors)
       if (name.compare(0, prefix.size(), prefix) == 0) tensors_.emplace(name.substr(prefix.size()), tensor);
-    if (tensors_.empty()) throw FormatError(path_, "no tensors for case '" + case_name + "'");
+    if (tensors_.empty()) throw FormatError(path_, "no tensors for case '" + case_ + "'");
+  }
+
+  bool has(const std::string& name) const { return tensors_.count(name) != 0; }
+
+  // Copies of the tensors under "<group>.", the prefix removed (a state dict, say).
+  NamedTensors group(const std::string& group) const {
+    NamedTensors out;
+    const std::string prefix = group + ".";
+    for (const auto& [name, tensor] : tensors_)
+      if (name.compare(0, prefix.size(), prefix) == 0) out.emplace_back(name.substr(prefix.size()), tensor.clone());
+    return out;
   }
 
   // The stored tensor `name` of this case; throws FormatError when there is none.

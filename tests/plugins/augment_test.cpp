@@ -12,6 +12,7 @@
 #include "primitives.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/registry.hpp"
+#include "augment_test_support.hpp"
 #include "transforms.hpp"
 
 using Catch::Matchers::WithinAbs;
@@ -22,24 +23,14 @@ using sslflow::Rng;
 using sslflow::Shape;
 using sslflow::Value;
 using namespace sslflow::augment;
+using sslflow::augment::testing::make;
+using sslflow::augment::testing::random_image;
 
 namespace {
 
 const NodeSetup kSetup{"view", 7};
 
-// An image of `shape` with values uniform in [0, 1), from its own stream.
-std::vector<float> random_image(const ImageShape& shape, uint64_t index = 0) {
-  Rng rng(11, "test.image", index);
-  std::vector<float> image(size_t(shape.numel()));
-  for (float& x : image) x = rng.uniform();
-  return image;
-}
 
-// A transform built from its schema and `options`, as the engine builds it.
-template <class T>
-T make(Value::Map options = {}) {
-  return T(Params::resolve("transform/test", T::schema(), Value(std::move(options))));
-}
 
 Value floats(std::vector<double> values) { return Value(Value::List(values.begin(), values.end())); }
 

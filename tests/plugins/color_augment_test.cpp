@@ -16,6 +16,7 @@
 #include "primitives.hpp"
 #include "sslflow/error.hpp"
 #include "sslflow/io/safetensors.hpp"
+#include "augment_test_support.hpp"
 #include "transforms.hpp"
 
 using Catch::Matchers::Contains;
@@ -27,6 +28,8 @@ using sslflow::Tensor;
 using sslflow::Value;
 using sslflow::golden::Tolerance;
 using namespace sslflow::augment;
+using sslflow::augment::testing::make;
+using sslflow::augment::testing::random_image;
 
 namespace {
 
@@ -88,18 +91,7 @@ void check_factor_op(const std::string& op_name, Tolerance tolerance, Op op) {
     }
 }
 
-// A random image of `shape` in [0, 1), from its own stream.
-std::vector<float> random_image(const ImageShape& shape, uint64_t index = 0) {
-  Rng rng(13, "test.color", index);
-  std::vector<float> image(size_t(shape.numel()));
-  for (float& x : image) x = rng.uniform();
-  return image;
-}
 
-template <class T>
-T make(Value::Map options = {}) {
-  return T(Params::resolve("transform/test", T::schema(), Value(std::move(options))));
-}
 
 std::vector<float> apply(const sslflow::Transform& transform, const std::vector<float>& in, uint64_t index) {
   std::vector<float> out(in.size(), -1.0f);

@@ -366,60 +366,24 @@ TEST_CASE("Encoders.Vit.input_gradient", "[grad]") {
 
 namespace {
 
-// One case of tests/plugins/data/encoders.safetensors (make_encoders_golden.py).
-class EncoderGolden {
- public:
-  explicit EncoderGolden(const std::string& case_name) : case_(case_name) {
-    const std::string prefix = case_name + ".";
-    for (auto& [name, tensor] : sslflow::io::read_safetensors(kPath).tensors)
-      if (name.compare(0, prefix.size(), prefix) == 0) tensors_.emplace(name.substr(prefix.size()), tensor);
-    if (tensors_.empty()) throw sslflow::FormatError(kPath, "no tensors for case '" + case_name + "'");
-  }
-
-  const Tensor& at(const std::string& name) const {
-    const auto it = tensors_.find(name);
-    if (it == tensors_.end()) throw sslflow::FormatError(kPath, "no tensor '" + case_ + "." + name + "'");
-    return it->second;
-  }
-  bool has(const std::string& name) const { return tensors_.count(name) != 0; }
-
-  // The tensors under "<group>.", prefix removed.
-  sslflow::NamedTensors group(const std::string& group) const {
-    sslflow::NamedTensors out;
-    const std::string prefix = group + ".";
-    for (const auto& [name, tensor] : tensors_)
-      if (name.compare(0, prefix.size(), prefix) == 0) out.emplace_back(name.substr(prefix.size()), tensor.clone());
-    return out;
-  }
-
-  void expect(const std::string& name, const Tensor& actual, sslflow::golden::Tolerance tolerance) const {
-    const auto c = sslflow::golden::compare(case_ + "." + name, actual, at(name), tolerance);
-    INFO(c.report);
-    CHECK(c.ok);
-  }
-
- private:
-  static constexpr const char* kPath = SSLFLOW_SOURCE_DIR "/tests/plugins/data/encoders.safetensors";
-  std::string case_;
-  std::map<std::string, Tensor> tensors_;
-};
-
 // Whole networks in float32 against float64: a few more roundings than a single op.
 constexpr sslflow::golden::Tolerance kOutputs{2e-5, 1e-4};
 constexpr sslflow::golden::Tolerance kGrads{5e-5, 5e-4};
 
 void check_golden(const std::string& case_name, const std::string& plugin, Value::Map options) {
-  const EncoderGolden g(case_name);
+  // A case of tests/plugins/data/encoders.safetensors (make_encoders_golden.py).
+  const sslflow::golden::GoldenCase g(
+      sslflow::golden::GoldenCase::in_file(SSLFLOW_SOURCE_DIR "/tests/plugins/data/encoders.safetensors", case_name));
   auto encoder = make_encoder(plugin, std::move(options), Shape{1, 8, 8});
   encoder->load_state_dict(g.group("state"));
-  const Tensor mask = g.has("mask") ? g.at("mask") : Tensor();
-  const auto out = encoder->forward(Var(g.at("input")), mask);
+  const Tensor mask = g.has("mask") ? g.tensor("mask") : Tensor();
+  const auto out = encoder->forward(Var(g.tensor("input")), mask);
   g.expect("features", out.features.value(), kOutputs);
   if (g.has("tokens")) g.expect("tokens", out.tokens.value(), kOutputs);
   CHECK(out.blocks.size() == g.group("blocks").size());
   for (size_t i = 0; i < out.blocks.size(); ++i)
     g.expect("blocks." + std::to_string(i), out.blocks[i].value(), kOutputs);
-  out.features.backward(g.at("feature_weight"));
+  out.features.backward(g.tensor("feature_weight"));
   const auto named = encoder->named_parameters();
   CHECK(named.size() == g.group("grad").size());
   for (const auto& [name, p] : named) g.expect("grad." + name, p.grad(), kGrads);

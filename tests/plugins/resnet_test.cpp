@@ -184,40 +184,6 @@ TEST_CASE("Encoders.ResNet.errors_name_the_plugin", "[plugin]") {
 
 namespace {
 
-// One case of resnet.safetensors: the tensors under "<case>.", prefix removed.
-class ResNetGolden {
- public:
-  explicit ResNetGolden(const std::string& case_name) : case_(case_name) {
-    const std::string prefix = case_name + ".";
-    for (auto& [name, tensor] : sslflow::io::read_safetensors(kGoldenPath).tensors)
-      if (name.starts_with(prefix)) tensors_.emplace(name.substr(prefix.size()), tensor);
-  }
-
-  const Tensor& at(const std::string& name) const {
-    const auto it = tensors_.find(name);
-    if (it == tensors_.end()) throw sslflow::FormatError(kGoldenPath, "no tensor '" + case_ + "." + name + "'");
-    return it->second;
-  }
-
-  // The tensors under "<group>.", prefix removed.
-  sslflow::NamedTensors group(const std::string& group) const {
-    sslflow::NamedTensors out;
-    for (const auto& [name, tensor] : tensors_)
-      if (name.starts_with(group + ".")) out.emplace_back(name.substr(group.size() + 1), tensor.clone());
-    return out;
-  }
-
-  void expect(const std::string& name, const Tensor& actual, sslflow::golden::Tolerance tolerance) const {
-    const auto c = sslflow::golden::compare(case_ + "." + name, actual, at(name), tolerance);
-    INFO(c.report);
-    CHECK(c.ok);
-  }
-
- private:
-  std::string case_;
-  std::map<std::string, Tensor> tensors_;
-};
-
 // Whole networks in float32 against float64, as the other encoders' goldens; the gradients
 // of ResNet-50's first layers pass through 53 convolutions and batch norms and reach ~100,
 // so they get twice the other encoders' room.
@@ -225,8 +191,8 @@ constexpr sslflow::golden::Tolerance kOutputs{2e-5, 1e-4};
 constexpr sslflow::golden::Tolerance kGrads{1e-4, 1e-3};
 
 void check_golden(const std::string& case_name, Value::Map options) {
-  const ResNetGolden g(case_name);
-  const Tensor& input = g.at("input");
+  const sslflow::golden::GoldenCase g(sslflow::golden::GoldenCase::in_file(kGoldenPath, case_name));
+  const Tensor& input = g.tensor("input");
   options.emplace_back("width", 2);
   auto resnet = make_resnet(std::move(options), Shape{input.dim(1), input.dim(2), input.dim(3)});
   const sslflow::NamedTensors state = g.group("state");
@@ -236,7 +202,7 @@ void check_golden(const std::string& case_name, Value::Map options) {
   resnet->load_state_dict(state);
   const Var features = resnet->forward(Var(input), {}).features;
   g.expect("features", features.value(), kOutputs);
-  features.backward(g.at("feature_weight"));
+  features.backward(g.tensor("feature_weight"));
   const auto named = resnet->named_parameters();
   CHECK(named.size() == g.group("grad").size());
   for (const auto& [name, p] : named) g.expect("grad." + name, p.grad(), kGrads);
