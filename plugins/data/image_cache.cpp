@@ -56,6 +56,7 @@ class FieldReader {
 
   bool read(void* out, size_t count) {
     if (count > bytes_.size() - at_) return false;
+    if (count == 0) return true;  // an empty split's labels: `out` may be null
     std::memcpy(out, bytes_.data() + at_, count);
     at_ += count;
     return true;

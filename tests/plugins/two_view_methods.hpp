@@ -28,16 +28,18 @@ namespace sslflow::testing {
 
 inline const NodeSetup kMethodSetup{"objective", 5};
 
-// Method plugin `name` with `options`; its `loss` is `loss` when given, else the shipped
-// loss plugin the options name, with its default options.
+// Method plugin `name` with `options`; a method with a `loss` option gets `loss` when
+// given, else the shipped loss plugin the options name, with its default options.
 inline std::shared_ptr<Method> make_method(const std::string& name, const Value& options,
                                            std::shared_ptr<Loss> loss = nullptr) {
   const Registry& registry = builtin_registry();
   const PluginInfo* info = registry.find(Method::kKind, name);
   REQUIRE(info);
   Params params = Params::resolve(info->key(), info->schema, options);
-  if (!loss) loss = make_builtin<Loss>(params.value("loss").find("plugin")->as_string());
-  params.set_plugin("loss", loss);
+  if (find_option(info->schema, "loss")) {
+    if (!loss) loss = make_builtin<Loss>(params.value("loss").find("plugin")->as_string());
+    params.set_plugin("loss", loss);
+  }
   return registry.create<Method>(name, params);
 }
 
