@@ -31,13 +31,6 @@ std::shared_ptr<Method> make_barlow_twins(const Value& options) {
   return make_builtin<Method>("barlow_twins", options);
 }
 
-// Every row of a (rows, cols) batch is the same vector: a collapsed representation.
-Var constant_rows(int64_t rows, int64_t cols) {
-  Tensor t(Shape{rows, cols});
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = 0.25f * static_cast<float>(i % cols) - 0.5f;
-  return Var(t);
-}
-
 }  // namespace
 
 TEST_CASE("BarlowTwins.schema.paper_defaults", "[plugin]") {

@@ -71,6 +71,13 @@ inline Var features(int64_t rows, int64_t cols, uint64_t seed, bool requires_gra
   return Var(t, requires_grad);
 }
 
+// Every row of a (rows, cols) batch is the same vector: a collapsed representation.
+inline Var constant_rows(int64_t rows, int64_t cols) {
+  Tensor t(Shape{rows, cols});
+  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = 0.25f * static_cast<float>(i % cols) - 0.5f;
+  return Var(t);
+}
+
 inline double metric(const Metrics& metrics, const std::string& name) {
   for (const auto& [key, value] : metrics)
     if (key == name) return value;

@@ -29,13 +29,6 @@ Value small(const Value::Map& changes = {}) {
 
 std::shared_ptr<Method> make_vicreg(const Value& options) { return make_builtin<Method>("vicreg", options); }
 
-// Every row of a (rows, cols) batch is the same vector: a collapsed representation.
-Var constant_rows(int64_t rows, int64_t cols) {
-  Tensor t(Shape{rows, cols});
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = 0.25f * static_cast<float>(i % cols) - 0.5f;
-  return Var(t);
-}
-
 }  // namespace
 
 TEST_CASE("VicReg.schema.paper_defaults", "[plugin]") {
