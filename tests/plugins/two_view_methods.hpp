@@ -119,6 +119,17 @@ inline void check_two_view_inputs(const std::string& name, const Value& options)
                       Contains(name + ": expected two views of features (B, 5), got [4, 5] and [4, 6]"));
 }
 
+// Method `name` with `options`, whose loss needs statistics over the batch, refuses a
+// batch of one sample in forward() with ShapeError naming the method.
+inline void check_rejects_a_batch_of_one(const std::string& name, const Value& options) {
+  using Catch::Matchers::Contains;
+  const auto method = make_method(name, options);
+  method->setup(two_views(5), kMethodSetup);
+  REQUIRE_THROWS_WITH(method->forward(views(features(1, 5, 1), features(1, 5, 2))),
+                      Contains(name + ": needs at least 2 samples per view") && Contains("got a batch of 1"));
+  REQUIRE_THROWS_AS(method->forward(views(features(1, 5, 1), features(1, 5, 2))), ShapeError);
+}
+
 // One case of tests/plugins/data/<file>.safetensors, whose tensors are named "<case>.<name>".
 class MethodGolden {
  public:
