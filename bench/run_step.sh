@@ -9,8 +9,10 @@
 # the step time is the median of the timed ones. Both run on 2 threads. $TORCH_PYTHON names
 # a Python with torch (default /usr/bin/python3). On a shared machine each round first
 # waits, up to $QUIET_WAIT seconds (default 300), for the CPUs to be at most $QUIET_BUSY
-# percent busy (default 25) over two seconds. $RECIPES picks some of the recipes (default all
-# three: "simsiam_mlp simsiam_convnet data2vec_vit").
+# percent busy (default 25) over two seconds. $RECIPES picks some of the recipes (default the
+# three Fashion-MNIST ones: "simsiam_mlp simsiam_convnet data2vec_vit"; simclr_resnet18, SimCLR
+# with the CIFAR ResNet-18 on 32 x 32 RGB images, takes seconds a step: try STEP_WARMUP=2 and
+# STEPS 5).
 set -euo pipefail
 
 build=${1:?usage: bench/run_step.sh BUILD_DIR [ROUNDS] [STEPS]}
@@ -23,13 +25,19 @@ sslflow="$build/bin/sslflow"
 python=${TORCH_PYTHON:-/usr/bin/python3}
 quiet_wait=${QUIET_WAIT:-300}
 quiet_busy=${QUIET_BUSY:-25}
-batch=256  # train.batch_size of the three pipelines, and torch_step.py's BATCH
+batch=256  # train.batch_size of the pipelines, and torch_step.py's BATCH
 
 read -ra recipes <<< "${RECIPES:-simsiam_mlp simsiam_convnet data2vec_vit}"
 declare -A pipeline=(
   [simsiam_mlp]=simsiam_mlp_fmnist.yaml
   [simsiam_convnet]=simsiam_fmnist.yaml
   [data2vec_vit]=data2vec_fmnist.yaml
+  [simclr_resnet18]=simclr_image_folder.yaml
+)
+# Overrides of a recipe's pipeline: the RGB recipe trains on the synthetic dataset, with as
+# many training images as torch_step.py's random ones.
+declare -A data=(
+  [simclr_resnet18]='data={plugin: synthetic, channels: 3, image_size: 32, train_size: 2560, test_size: 256}'
 )
 for recipe in "${recipes[@]}"; do
   if [[ -z ${pipeline[$recipe]+set} ]]; then
@@ -53,7 +61,9 @@ json_field() { sed -n "s/.*\"$2\": \([^,}]*\).*/\1/p" "$1"; }
 # Appends the run's median step (ms) and peak memory (MiB) to $runs/sslflow.RECIPE.{ms,mib}.
 run_sslflow() {
   local recipe=$1 dir="$runs/$1.$2"
-  if ! "$sslflow" run "$here/../pipelines/${pipeline[$recipe]}" "++train.max_steps=$((warmup + steps))" \
+  local overrides=()
+  [[ -n ${data[$recipe]+set} ]] && overrides+=("${data[$recipe]}")
+  if ! "$sslflow" run "$here/../pipelines/${pipeline[$recipe]}" "${overrides[@]}" "++train.max_steps=$((warmup + steps))" \
       '~eval' ++train.log_every_steps=1 --threads 2 --out "$dir" > "$dir.log" 2>&1; then
     cat "$dir.log" >&2
     exit 1

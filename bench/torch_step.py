@@ -5,15 +5,17 @@
     simsiam_convnet  pipelines/simsiam_fmnist.yaml: SimSiam on the ConvNet 32-64-128
     data2vec_vit     pipelines/data2vec_fmnist.yaml: data2vec on a ViT (patch 7, dim 64,
                      depth 4, 4 heads) with an EMA teacher
+    simclr_resnet18  pipelines/simclr_image_folder.yaml: SimCLR on the CIFAR ResNet-18 with
+                     the colour augmentations, on random 32 x 32 RGB images
 
 A step is what sslflow's training loop does for one batch: read 256 images, augment them
 (or mask their patches), forward, backward, the optimizer step at the scheduled learning
 rate, the EMA update of the teacher, and the metrics sslflow logs every step (the method's,
 the online probe's accuracy, the gradient norm). The augmentation is batched: one
 affine_grid + grid_sample for every view's random resized crop and flip, broadcast
-per-sample factors for the brightness/contrast jitter. Modules carry sslflow's names
-("<node>.<parameter>"), so the state dict and a sslflow run's model.safetensors compare
-name by name.
+per-sample factors for the colour jitter (and selections and grouped convolutions for
+ColorAugment's grayscale and blur). Modules carry sslflow's names ("<node>.<parameter>"),
+so the state dict and a sslflow run's model.safetensors compare name by name.
 
 Speed (the default) prints one JSON line: the median step in ms over --steps steps after
 --warmup, images/s (batch / median step; an image is one dataset sample, whatever the
@@ -26,7 +28,8 @@ then evaluates the encoder's frozen features on the un-augmented images as plugi
 does: weighted cosine kNN (k 20, T 0.07) and a multinomial logistic regression on
 standardised features (L-BFGS); test accuracies, one JSON line.
 
-Run with Debian's PyTorch 1.13 (/usr/bin/python3); PyTorch runs on --threads threads.
+Run with Debian's PyTorch 1.13 and torchvision 0.14 (/usr/bin/python3; apt-get install
+python3-torch python3-torchvision); PyTorch runs on --threads threads.
 """
 import argparse
 import copy
@@ -43,6 +46,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
+from torchvision.transforms import functional_tensor
 
 BATCH = 256
 CLASSES = 10
@@ -70,6 +75,20 @@ def load_split(directory, prefix):
     images = read_idx(find_file(directory, prefix + "-images-idx3-ubyte"))
     labels = read_idx(find_file(directory, prefix + "-labels-idx1-ubyte"))
     return torch.from_numpy(images.copy()).unsqueeze(1), torch.from_numpy(labels.astype(np.int64))
+
+
+def random_rgb(count):
+    """count random 32 x 32 RGB images (N, 3, 32, 32) uint8 and labels (N) int64."""
+    return torch.randint(0, 256, (count, 3, 32, 32), dtype=torch.uint8), torch.randint(0, CLASSES, (count,))
+
+
+def load_data(args):
+    """The training and test splits, each (images, labels): Fashion-MNIST's; for the RGB
+    recipe random images, as many as run_step.sh gives sslflow's synthetic dataset (a step's
+    cost does not depend on the pixels)."""
+    if args.recipe == "simclr_resnet18":
+        return random_rgb(2560), random_rgb(256)
+    return load_split(args.data, "train"), load_split(args.data, "t10k")
 
 
 # --- Augmentation: plugins/augment's `augment` (crop, jitter, flip) and `patch_mask`.
@@ -158,6 +177,86 @@ class Augment:
 
     def __call__(self, images):
         return self.color_jitter(self.crop_and_flip(images))
+
+
+class ColorAugment(Augment):
+    """The colour recipe of plugins/augment's `augment` (pipelines/simclr_image_folder.yaml):
+    Augment's crop and flip, then torchvision's ColorJitter (brightness, contrast and
+    saturation factors uniform in [1 - s, 1 + s], hue shift uniform in [-h, h], the four in
+    a random order drawn per image, with probability `jitter_prob`), RandomGrayscale (p
+    `grayscale`), GaussianBlur (p `blur`, a 3 x 3 kernel at 32 x 32, sigma uniform in
+    [0.1, 2], reflected borders) and the per-channel Normalize. Batched as Augment: every
+    random choice is per image, applied as a broadcast factor, a selection, or a grouped
+    convolution with one kernel per image."""
+
+    def __init__(self, scale=(0.08, 1.0), jitter=0.8, saturation=0.8, hue=0.2, jitter_prob=0.8, grayscale=0.2,
+                 blur=0.5, kernel=3, mean=(0.4914, 0.4822, 0.4465), std=(0.2470, 0.2435, 0.2616)):
+        super().__init__(scale=scale, jitter=jitter, jitter_prob=jitter_prob)
+        self.saturation, self.hue, self.grayscale, self.blur, self.kernel = saturation, hue, grayscale, blur, kernel
+        self.mean = torch.tensor(mean).view(1, 3, 1, 1)
+        self.std = torch.tensor(std).view(1, 3, 1, 1)
+
+    @staticmethod
+    def grey(images):
+        """torchvision's rgb_to_grayscale, (B, 3, H, W) -> (B, 1, H, W)."""
+        r, g, b = images.unbind(1)
+        return (0.2989 * r + 0.587 * g + 0.114 * b).unsqueeze(1)
+
+    def color_jitter(self, images):
+        batch = images.shape[0]
+        on = (torch.rand(batch) < self.jitter_prob).view(batch, 1, 1, 1)
+
+        def factors(strength):
+            return torch.empty(batch).uniform_(max(0.0, 1.0 - strength), 1.0 + strength).view(batch, 1, 1, 1)
+
+        def blend(x, other, factor):  # torchvision's _blend
+            return (factor * x + (1 - factor) * other).clamp_(0, 1)
+
+        brightness, contrast, saturation = factors(self.jitter), factors(self.jitter), factors(self.saturation)
+        hue = torch.empty(batch).uniform_(-self.hue, self.hue).view(batch, 1, 1)
+        operations = [
+            lambda x: blend(x, torch.zeros_like(x), brightness),
+            lambda x: blend(x, self.grey(x).mean((1, 2, 3), keepdim=True), contrast),
+            lambda x: blend(x, self.grey(x), saturation),
+            lambda x: self.shift_hue(x, hue),
+        ]
+        order = torch.rand(batch, len(operations)).argsort(1)  # (B, 4): each image's order
+        x = images
+        for position in range(len(operations)):
+            chosen = order[:, position].view(batch, 1, 1, 1)
+            x = sum(torch.where(chosen == index, operation(x), 0.0) for index, operation in enumerate(operations))
+        return torch.where(on, x, images)
+
+    @staticmethod
+    def shift_hue(images, shift):
+        """torchvision's adjust_hue with one shift per image: h -> (h + shift) mod 1 in HSV."""
+        hsv = functional_tensor._rgb2hsv(images)
+        h, s, v = hsv.unbind(1)
+        return functional_tensor._hsv2rgb(torch.stack(((h + shift) % 1.0, s, v), 1))
+
+    def random_grayscale(self, images):
+        grey = torch.rand(images.shape[0]).view(-1, 1, 1, 1) < self.grayscale
+        return torch.where(grey, self.grey(images).expand_as(images), images)
+
+    def gaussian_blur(self, images):
+        """torchvision's gaussian_blur per image: a normalised Gaussian at the kernel's
+        integer offsets, separable, after reflect padding."""
+        batch, channels, height, width = images.shape
+        sigma = torch.empty(batch).uniform_(0.1, 2.0)
+        sigma = torch.where(torch.rand(batch) < self.blur, sigma, torch.zeros(batch))
+        offsets = torch.arange(self.kernel, dtype=torch.float32) - (self.kernel - 1) / 2
+        weights = torch.exp(-0.5 * (offsets / sigma.clamp(min=1e-6).view(-1, 1)) ** 2)  # (B, k)
+        weights = torch.where((sigma > 0).view(-1, 1), weights, (offsets == 0).float())  # no blur: identity
+        weights = (weights / weights.sum(1, keepdim=True)).repeat_interleave(channels, 0)  # (B C, k)
+        pad = self.kernel // 2
+        x = F.pad(images.reshape(1, batch * channels, height, width), (pad, pad, pad, pad), mode="reflect")
+        x = F.conv2d(x, weights.view(-1, 1, 1, self.kernel), groups=batch * channels)
+        x = F.conv2d(x, weights.view(-1, 1, self.kernel, 1), groups=batch * channels)
+        return x.view(batch, channels, height, width)
+
+    def __call__(self, images):
+        x = self.random_grayscale(self.color_jitter(self.crop_and_flip(images)))
+        return (self.gaussian_blur(x) - self.mean) / self.std
 
 
 def patch_mask(batch, tokens, ratio):
@@ -281,6 +380,21 @@ class Vit(nn.Module):
             blocks.append(h[:, 1:])
         h = self.norm(h)
         return h[:, 0], h[:, 1:], blocks
+
+
+class CifarResNet18(torchvision.models.ResNet):
+    """resnet with depth 18 and stem cifar: torchvision's resnet18 (its names) with a 3x3
+    stride-1 first convolution and no max-pool; features: the global average pool (512)."""
+
+    def __init__(self):
+        super().__init__(torchvision.models.resnet.BasicBlock, [2, 2, 2, 2])
+        self.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        nn.init.kaiming_normal_(self.conv1.weight, mode="fan_out", nonlinearity="relu")
+        self.maxpool = nn.Identity()
+        self.fc = nn.Identity()
+
+    def forward(self, x, mask=None):
+        return super().forward(x), None, []
 
 
 # --- Training: plugins/optim, engine/train (learning-rate schedule, EMA).
@@ -409,11 +523,91 @@ class Data2Vec:
             torch._foreach_add_(self.teacher_state, self.student_state, alpha=1.0 - m)
 
 
+class Lars(torch.optim.Optimizer):
+    """plugins/optim's lars: d = g + wd p; on decayed parameters the trust ratio
+    r = eta |p| / |d| (1 where a norm is zero), else r = 1; b = mu b + lr r d; p -= b."""
+
+    def __init__(self, groups, lr, momentum=0.9, eta=0.02):
+        super().__init__(groups, {"lr": lr, "momentum": momentum, "eta": eta})
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            decay = group["weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                d = p.grad.add(p, alpha=decay) if decay else p.grad
+                rate = group["lr"]
+                if decay:
+                    p_norm, d_norm = torch.linalg.vector_norm(p), torch.linalg.vector_norm(d)
+                    if p_norm > 0 and d_norm > 0:
+                        rate = rate * float(group["eta"] * p_norm / d_norm)
+                buffer = self.state[p].setdefault("momentum_buffer", torch.zeros_like(p))
+                buffer.mul_(group["momentum"]).add_(d, alpha=rate)
+                p.sub_(buffer)
+
+
+def nt_xent(z1, z2, temperature):
+    """plugins/losses' nt_xent: each of the 2B normalised projections picks out its other
+    view among the 2B - 1 others by cross-entropy over cosine / T; returns the loss and the
+    fraction of projections whose most similar other projection is their other view."""
+    z = F.normalize(torch.cat([z1, z2]), dim=1)  # (2B, D)
+    batch = z1.shape[0]
+    logits = (z @ z.T / temperature).fill_diagonal_(float("-inf"))  # (2B, 2B)
+    positives = torch.cat([torch.arange(batch, 2 * batch), torch.arange(batch)])
+    accuracy = (logits.argmax(1) == positives).float().mean()
+    return F.cross_entropy(logits, positives), accuracy
+
+
+class SimClr:
+    """pipelines/simclr_image_folder.yaml on 32 x 32 RGB images: two views of ColorAugment,
+    the CIFAR ResNet-18, a 512-2048-256 projection head with batch norm after the hidden
+    layer, NT-Xent at temperature 0.2, an online probe on the first view; LARS lr 0.4,
+    weight decay 1e-4, eta 0.02, 10 warm-up epochs then cosine."""
+
+    base_lr = 0.4
+    warmup_epochs = 10
+
+    def __init__(self, temperature=0.2):
+        self.augment = ColorAugment()
+        self.temperature = temperature
+        projector = nn.Sequential(nn.Linear(512, 2048, bias=False), nn.BatchNorm1d(2048), nn.ReLU(),
+                                  nn.Linear(2048, 256))
+        self.model = nn.ModuleDict({
+            "backbone": CifarResNet18(),
+            "objective": nn.ModuleDict({"projector": projector}),
+            "probe": nn.ModuleDict({"classifier": nn.Linear(512, CLASSES)}),
+        })
+        self.trainable = list(self.model.parameters())
+        self.optimizer = Lars(decay_groups(self.trainable, 1e-4), lr=self.base_lr)
+
+    def encoder(self):
+        return self.model["backbone"]
+
+    def loss(self, images, labels):
+        backbone, projector = self.model["backbone"], self.model["objective"]["projector"]
+        x1 = backbone(self.augment(images))[0]
+        x2 = backbone(self.augment(images))[0]
+        z1, z2 = projector(x1), projector(x2)
+        loss, accuracy = nt_xent(z1, z2, self.temperature)
+        probe, metrics = probe_loss(self.model["probe"]["classifier"], x1, labels)
+        with torch.no_grad():  # sslflow/collapse_metrics.hpp
+            collapse_std = F.normalize(z1, dim=1).std(0).mean()
+        metrics.update({"objective.contrastive_accuracy": accuracy, "objective.collapse_std": collapse_std,
+                        "objective.z_std_ratio": collapse_std * math.sqrt(z1.shape[1])})
+        return loss + probe, metrics
+
+    def end_step(self, step, total_steps):
+        pass
+
+
 # Each recipe from the command line's options (only the ConvNet reads one: --grid).
 RECIPES = {
     "simsiam_mlp": lambda args: SimSiam(Mlp(), 256),
     "simsiam_convnet": lambda args: SimSiam(ConvNet(grid=args.grid), 128 * args.grid * args.grid),
     "data2vec_vit": lambda args: Data2Vec(),
+    "simclr_resnet18": lambda args: SimClr(),
 }
 
 
@@ -568,8 +762,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
-    train_images, train_labels = load_split(args.data, "train")
-    test_images, test_labels = load_split(args.data, "t10k")
+    (train_images, train_labels), (test_images, test_labels) = load_data(args)
     recipe = RECIPES[args.recipe](args)
     result = {"impl": "pytorch", "recipe": args.recipe, "batch": BATCH, "threads": args.threads}
 
