@@ -2,6 +2,9 @@
 // sslflow run --resume RUN_DIR: continues a run from its newest checkpoint.
 // --debug-nonfinite names the first node whose outputs hold NaN or infinity, and the op and
 // node whose backward first makes a gradient that does.
+// --summary DIR writes the comparison of the runs (run_comparison.hpp) to DIR/summary.md and
+// DIR/summary.csv; a batch of several pipelines writes it to its --out directory unless
+// --summary says otherwise, and prints it after the closing table.
 // Progress and logs go to stderr; the closing table of results to stdout. The exit
 // status is 0 only when every pipeline succeeded; SIGINT, SIGTERM or SIGHUP finish the
 // current step, write a checkpoint and exit with kExitInterrupted (signals.hpp).
@@ -20,6 +23,7 @@
 #include "sslflow/error.hpp"
 #include "train/batch_runner.hpp"
 #include "train/evaluations.hpp"
+#include "train/run_comparison.hpp"
 
 namespace sslflow {
 
@@ -31,6 +35,7 @@ struct RunArgs {
   int threads = 0;
   std::string out;
   std::string resume;
+  std::string summary;
   bool debug_nonfinite = false;
 };
 
@@ -48,6 +53,19 @@ std::vector<engine::ValidatedPipeline> pipelines_to_run(const RunArgs& args, con
   return out;
 }
 
+// Prints the runs' comparison, and writes it where --summary (or a batch's --out) says.
+void report_comparison(const RunArgs& args, const std::vector<engine::ValidatedPipeline>& pipelines,
+                       const std::vector<engine::RunSummary>& runs) {
+  const bool batch = runs.size() > 1;
+  const std::string dir = !args.summary.empty() ? args.summary : batch ? args.out : "";
+  if (!batch && dir.empty()) return;
+  const std::vector<engine::RunComparison> rows = engine::compare_runs(pipelines, runs);
+  std::cout << "\ncomparison of the runs, by linear-probe accuracy\n" << engine::comparison_markdown(rows);
+  if (dir.empty()) return;
+  engine::write_comparison(dir, rows);
+  std::cout << "written to " << dir << "/summary.md and " << dir << "/summary.csv\n";
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, const GlobalOptions& global) {
@@ -61,6 +79,10 @@ void add_run_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--out", args->out, "the run directory (default runs/<name>/<timestamp>)");
   cmd->add_option("--resume", args->resume, "continue the run in this directory from its newest checkpoint")
       ->type_name("RUN_DIR");
+  cmd->add_option("--summary", args->summary,
+                  "write the runs' comparison (method, encoder, budget, kNN, linear probe, time, memory, sorted "
+                  "by accuracy) to DIR/summary.md and DIR/summary.csv (a batch: --out by default)")
+      ->type_name("DIR");
   cmd->add_flag("--debug-nonfinite", args->debug_nonfinite,
                 "check every node's outputs and every gradient each step and name the first node, or the op "
                 "and node in backward, that produces NaN or infinity (costs a pass over each)");
@@ -87,6 +109,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& global) {
     for (const engine::RunSummary& r : runs)
       if (const std::string table = engine::representation_table(r.result.final_metrics); !table.empty())
         std::cout << "\n" << r.name << ": test accuracy of the representation\n" << table;
+    report_comparison(*args, pipelines, runs);
     const auto failed = std::count_if(runs.begin(), runs.end(), [](const engine::RunSummary& r) { return !r.ok; });
     const auto interrupted =
         std::count_if(runs.begin(), runs.end(), [](const engine::RunSummary& r) { return r.interrupted; });
