@@ -168,14 +168,15 @@ inline void check_golden_step(Method& method, const MethodGolden& golden, float 
 }
 
 // The shipped pipeline `file` for 8 epochs of 32 on generated blobs (256 training and 128
-// test images in 4 classes), scored by kNN on the backbone.
-inline engine::RunResult short_run(const std::string& file) {
-  const std::vector<std::string> overrides{
+// test images in 4 classes), scored by kNN on the backbone; `extra` overrides follow.
+inline engine::RunResult short_run(const std::string& file, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> overrides{
       "data={plugin: synthetic, train_size: 256, test_size: 128, num_classes: 4}",
       "train.epochs=8",
       "train.batch_size=32",
       "eval=[{plugin: knn, node: backbone}]",
   };
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
   const auto config = PipelineConfig::load(SSLFLOW_SOURCE_DIR "/pipelines/" + file, overrides);
   return engine::train(engine::validate(config, builtin_registry()), {});
 }
