@@ -19,13 +19,19 @@ Shape batched(int64_t batch, const Shape& sample) {
 
 }  // namespace
 
+int64_t BatchLoader::epoch_steps(int64_t train_size, int64_t batch_size) {
+  if (batch_size <= 0 || batch_size > train_size)
+    throw Error("batch_size " + std::to_string(batch_size) + " does not fit a training split of " +
+                std::to_string(train_size) + " samples");
+  return train_size / batch_size;
+}
+
 BatchLoader::BatchLoader(const Dataset& data, const LiveNodes& nodes, int64_t batch_size, uint64_t seed)
-    : data_(data), batch_size_(batch_size), seed_(seed), sample_shape_(data.sample_shape()) {
-  const int64_t n = data.size(Split::Train);
-  if (batch_size <= 0 || batch_size > n)
-    throw Error("batch_size " + std::to_string(batch_size) + " does not fit a training split of " + std::to_string(n) +
-                " samples");
-  steps_per_epoch_ = n / batch_size;
+    : data_(data),
+      batch_size_(batch_size),
+      seed_(seed),
+      steps_per_epoch_(epoch_steps(data.size(Split::Train), batch_size)),
+      sample_shape_(data.sample_shape()) {
   for (const TransformNode* node : nodes.transforms()) {
     size_t input = 0;
     for (size_t k = 0; k < stages_.size(); ++k)

@@ -28,6 +28,10 @@ class BatchLoader {
  public:
   BatchLoader(const Dataset& data, const LiveNodes& nodes, int64_t batch_size, uint64_t seed);
 
+  // The steps of an epoch over `train_size` samples, a last partial batch dropped; throws
+  // Error unless 0 < batch_size <= train_size.
+  static int64_t epoch_steps(int64_t train_size, int64_t batch_size);
+
   int64_t steps_per_epoch() const { return steps_per_epoch_; }
   Batch load(int64_t epoch, int64_t step) const;
 

@@ -25,7 +25,7 @@ void EncoderNode::initialise(const SetupPass& pass) {
 }
 
 void EncoderNode::setup(SetupPass& pass) {
-  in_phase("in setup", [&] { encoder_->setup(pass.shapes(inputs_.at(0)).at(0), NodeSetup{init_name_, pass.seed()}); });
+  in_phase("in setup", [&] { encoder_->setup(pass.shapes(inputs_.at(0)).at(0), pass.node_setup(init_name_)); });
   initialise(pass);
   {
     NoGrad no_grad;

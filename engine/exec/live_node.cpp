@@ -12,6 +12,10 @@ std::vector<PortId> LiveNode::reads(int) const { return {}; }
 
 void LiveNode::run(int, StepValues&) {}
 
+void LiveNode::begin_step(int64_t step, int64_t total) {
+  if (Module* m = module()) m->begin_step(step, total);
+}
+
 void LiveNode::end_step(int64_t step, int64_t total, Metrics&) {
   if (Module* m = module()) m->end_step(step, total);
 }

@@ -51,6 +51,8 @@ class LiveNode {
   virtual void run(int application, StepValues& values);
   // A method's loss and metrics from its last run(); nullptr for the other kinds.
   virtual StepOutput* objective() { return nullptr; }
+  // Before the forward of step `step` of `total`: the module's begin_step().
+  void begin_step(int64_t step, int64_t total);
   // After the optimizer step of step `step` of `total`: the module's end_step(); what the
   // node logs for the step goes to `metrics`.
   virtual void end_step(int64_t step, int64_t total, Metrics& metrics);

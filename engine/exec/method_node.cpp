@@ -20,7 +20,7 @@ void MethodNode::setup(SetupPass& pass) {
   for (const auto& [port, ids] : inputs_)
     for (PortId id : ids)
       for (const Shape& shape : pass.shapes(id)) shapes.add(port, shape);
-  in_phase("in setup", [&] { method_->setup(shapes, NodeSetup{spec().name, pass.seed()}); });
+  in_phase("in setup", [&] { method_->setup(shapes, pass.node_setup(spec().name)); });
   if (pass.load_weights() && !spec().load_path.empty()) load_weights();
   if (spec().frozen) method_->eval();
 }

@@ -47,8 +47,8 @@ LiveNodes::LiveNodes(const PipelineGraph& graph) : graph_(graph) {
     if (auto* transform = dynamic_cast<const TransformNode*>(nodes_[i].get())) transforms_.push_back(transform);
 }
 
-void LiveNodes::setup(const Shape& sample_shape, uint64_t seed, Weights weights) {
-  SetupPass pass(ports(), seed, weights == Weights::Load);
+void LiveNodes::setup(const Shape& sample_shape, uint64_t seed, int64_t steps_per_epoch, Weights weights) {
+  SetupPass pass(ports(), seed, steps_per_epoch, weights == Weights::Load);
   pass.provide(PortTable::kImage, sample_shape);
   pass.provide(PortTable::kLabel, Shape{});
   for (size_t i : graph_.order()) nodes_[i]->setup(pass);

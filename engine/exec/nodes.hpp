@@ -25,11 +25,11 @@ class LiveNodes {
   // Builds every node's plugin (no data is read, no parameter allocated).
   explicit LiveNodes(const PipelineGraph& graph);
 
-  // Sets every node up for samples of `sample_shape` (from the dataset) and loads the
-  // weights of the nodes that name a file. Weights::Skip leaves those files alone: the shape
-  // pass of `sslflow validate`.
+  // Sets every node up for samples of `sample_shape` (from the dataset) and epochs of
+  // `steps_per_epoch` steps (NodeSetup), and loads the weights of the nodes that name a
+  // file. Weights::Skip leaves those files alone: the shape pass of `sslflow validate`.
   enum class Weights { Load, Skip };
-  void setup(const Shape& sample_shape, uint64_t seed, Weights weights = Weights::Load);
+  void setup(const Shape& sample_shape, uint64_t seed, int64_t steps_per_epoch = 1, Weights weights = Weights::Load);
 
   const PipelineGraph& graph() const { return graph_; }
   const PortTable& ports() const { return graph_.ports(); }

@@ -6,8 +6,13 @@
 
 namespace sslflow::engine {
 
-SetupPass::SetupPass(const PortTable& ports, uint64_t seed, bool load_weights)
-    : ports_(ports), seed_(seed), load_weights_(load_weights), shapes_(ports.size()), dry_(ports) {}
+SetupPass::SetupPass(const PortTable& ports, uint64_t seed, int64_t steps_per_epoch, bool load_weights)
+    : ports_(ports),
+      seed_(seed),
+      steps_per_epoch_(steps_per_epoch),
+      load_weights_(load_weights),
+      shapes_(ports.size()),
+      dry_(ports) {}
 
 void SetupPass::provide(PortId id, const Shape& sample) {
   shapes_.at(id) = {sample};

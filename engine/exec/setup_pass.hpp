@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "exec/step_values.hpp"
 #include "graph/port_table.hpp"
+#include "sslflow/interfaces/node.hpp"
 #include "sslflow/tensor.hpp"
 
 namespace sslflow::engine {
@@ -16,10 +18,12 @@ class SetupPass {
  public:
   static constexpr int64_t kDryBatch = 2;
 
-  SetupPass(const PortTable& ports, uint64_t seed, bool load_weights);
+  SetupPass(const PortTable& ports, uint64_t seed, int64_t steps_per_epoch, bool load_weights);
 
   const PortTable& ports() const { return ports_; }
   uint64_t seed() const { return seed_; }
+  // What the node `name` (its random stream's name) is told at setup.
+  NodeSetup node_setup(const std::string& name) const { return {name, seed_, steps_per_epoch_}; }
   // False in the shape pass of `sslflow validate`: nodes leave their `load:` files alone.
   bool load_weights() const { return load_weights_; }
 
@@ -35,6 +39,7 @@ class SetupPass {
  private:
   const PortTable& ports_;
   uint64_t seed_;
+  int64_t steps_per_epoch_;
   bool load_weights_;
   std::vector<std::vector<Shape>> shapes_;  // by PortId
   StepValues dry_;

@@ -1,5 +1,6 @@
 #include "exec/shape_check.hpp"
 
+#include "exec/batch_loader.hpp"
 #include "exec/nodes.hpp"
 #include "exec/plugin_factory.hpp"
 #include "sslflow/interfaces/dataset.hpp"
@@ -15,7 +16,8 @@ void check_shapes(const ValidatedPipeline& pipeline) {
                            std::to_string(shape->train_size) + " samples of the training split (data: " +
                            pipeline.data.kind + "/" + pipeline.data.name + ")");
   LiveNodes nodes(*pipeline.graph);
-  nodes.setup(shape->sample_shape, pipeline.seed, LiveNodes::Weights::Skip);
+  const int64_t steps_per_epoch = BatchLoader::epoch_steps(shape->train_size, pipeline.train.batch_size);
+  nodes.setup(shape->sample_shape, pipeline.seed, steps_per_epoch, LiveNodes::Weights::Skip);
 }
 
 }  // namespace sslflow::engine

@@ -11,7 +11,7 @@ TransformNode::TransformNode(const NodeSpec& spec, size_t index, const PortTable
       output_(ports.outputs(index, 0).at(0)) {}
 
 void TransformNode::setup(SetupPass& pass) {
-  in_phase("in setup", [&] { output_shape_ = transform_->setup(pass.shapes(input_).at(0), NodeSetup{spec().name, pass.seed()}); });
+  in_phase("in setup", [&] { output_shape_ = transform_->setup(pass.shapes(input_).at(0), pass.node_setup(spec().name)); });
   pass.provide(output_, output_shape_);
 }
 

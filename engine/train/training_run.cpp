@@ -40,7 +40,10 @@ TrainingRun::TrainingRun(const ValidatedPipeline& pipeline, bool debug_nonfinite
   auto run_phase = [&](const std::function<void()>& action) { phase ? phase(action) : action(); };
   run_phase([&] { data_ = open_dataset(pipeline.data); });
   nodes_ = std::make_unique<LiveNodes>(*pipeline.graph);
-  run_phase([&] { nodes_->setup(data_->sample_shape(), pipeline.seed); });
+  run_phase([&] {
+    nodes_->setup(data_->sample_shape(), pipeline.seed,
+                  BatchLoader::epoch_steps(data_->size(Split::Train), pipeline.train.batch_size));
+  });
   parameters_ = nodes_->trainable_parameters();
   optimizer_ = build<Optimizer>(pipeline.train.optimizer);
   optimizer_->setup(parameters_);
@@ -61,6 +64,7 @@ Batch TrainingRun::load_batch(int64_t step) const {
 
 StepResult TrainingRun::step(const Batch& batch, int64_t step) {
   for (const auto& [_, v] : parameters_) v.zero_grad();
+  for (size_t i = 0; i < nodes_->size(); ++i) nodes_->at(i).begin_step(step, schedule_->total());
   ForwardResult forward = executor_->forward(batch, step);
   const double loss = forward.loss.value().item();
   if (!std::isfinite(loss))

@@ -4,12 +4,12 @@
 // and `embed` build one the same way from a finished run's directory and load its final
 // weights (trained_run.hpp).
 //
-// step() is one training step: the forward graph, backward from the sum of the methods'
-// losses, gradient clipping, the optimizer step at the scheduled learning rate, then every
-// node's end_step() (a teacher's EMA update among them). A non-finite loss or gradient
-// throws naming the step (and the parameter); with debug_nonfinite, a non-finite output of
-// any node or gradient of any op throws naming the node where it first appears
-// (StepExecutor).
+// step() is one training step: every node's begin_step(), the forward graph, backward
+// from the sum of the methods' losses, gradient clipping, the optimizer step at the
+// scheduled learning rate, then every node's end_step() (a teacher's EMA update among
+// them). A non-finite loss or gradient throws naming the step (and the parameter); with
+// debug_nonfinite, a non-finite output of any node or gradient of any op throws naming the
+// node where it first appears (StepExecutor).
 //
 // Threading: one thread drives a TrainingRun; load_batch() may run in a background task
 // while step() computes.

@@ -108,6 +108,11 @@ void Module::zero_grad() {
   for (auto& v : parameters()) v.zero_grad();
 }
 
+void Module::begin_step(int64_t step, int64_t total_steps) {
+  for (auto& [_, c] : children_) c->begin_step(step, total_steps);
+  on_begin_step(step, total_steps);
+}
+
 void Module::end_step(int64_t step, int64_t total_steps) {
   for (auto& [_, c] : children_) c->end_step(step, total_steps);
   on_end_step(step, total_steps);

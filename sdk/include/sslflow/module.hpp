@@ -58,6 +58,12 @@ class SSLFLOW_EXPORT Module {
   bool is_training() const { return training_; }
   void zero_grad();
   int64_t parameter_count() const;
+  // The before-step hook: the engine calls it once before each training step's forward,
+  // with the step about to run and the run's total (a resumed run's first call carries the
+  // step after its checkpoint's). It runs on_begin_step() in every child, then in this
+  // module: a schedule that counts steps (DINO's teacher temperature, SwAV's prototype
+  // freeze) reads the step here, and so resumes exactly without a counter in the state.
+  void begin_step(int64_t step, int64_t total_steps);
   // The after-step hook: the engine calls it once after each training step, after the
   // optimizer step and the EMA updates, with the step just done and the run's total. It
   // runs on_end_step() in every child, then in this module: state staged during the step
@@ -66,6 +72,8 @@ class SSLFLOW_EXPORT Module {
   void end_step(int64_t step, int64_t total_steps);
 
  protected:
+  // For what depends on the step about to run; does nothing unless overridden.
+  virtual void on_begin_step([[maybe_unused]] int64_t step, [[maybe_unused]] int64_t total_steps) {}
   // For state that is not learned by gradient; does nothing unless overridden.
   virtual void on_end_step([[maybe_unused]] int64_t step, [[maybe_unused]] int64_t total_steps) {}
 

@@ -46,8 +46,9 @@ class SSLFLOW_EXPORT Plugin {
 // Bumped whenever a change to the sdk breaks binary compatibility with built plugins.
 // Version 1 exported the descriptor through a function; version 2 exports it as data;
 // version 4: Var::backward takes BackwardOptions, nn::Mlp is a Sequential; version 5 is
-// sdk 0.2's (InputShapes and MethodInputs are PortLists, ports.hpp).
-inline constexpr uint32_t kAbiVersion = 5;
+// sdk 0.2's (InputShapes and MethodInputs are PortLists, ports.hpp); version 6: NodeSetup
+// has steps_per_epoch, Module has the before-step hook begin_step().
+inline constexpr uint32_t kAbiVersion = 6;
 
 #define SSLFLOW_STRINGIFY_(x) #x
 #define SSLFLOW_STRINGIFY(x) SSLFLOW_STRINGIFY_(x)

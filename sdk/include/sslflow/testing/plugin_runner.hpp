@@ -107,11 +107,13 @@ class MethodRunner {
     return method_->forward(in);
   }
 
-  // One training step of `total_steps` without the optimizer: forward, the checks the
-  // engine makes on the loss (Error naming the method otherwise), backward into the
-  // method's parameters and whatever the inputs reach, then the after-step hooks.
+  // One training step of `total_steps` without the optimizer: the before-step hooks,
+  // forward, the checks the engine makes on the loss (Error naming the method otherwise),
+  // backward into the method's parameters and whatever the inputs reach, then the
+  // after-step hooks.
   StepOutput step(const std::vector<std::pair<std::string, std::vector<Var>>>& inputs, int64_t total_steps = 1) {
     for (Var& p : method_->parameters()) p.zero_grad();
+    method_->begin_step(step_, total_steps);
     StepOutput out = forward(inputs);
     const std::string where = "method '" + context_.node_name + "' at step " + std::to_string(step_);
     if (!out.loss.defined() || out.loss.rank() != 0) throw Error(where + ": the loss must be a scalar");
