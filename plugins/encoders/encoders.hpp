@@ -15,6 +15,11 @@
 //   vit      Vision Transformer (Dosovitskiy et al. 2021, timm's layout): patch embedding,
 //            class token, learned positions, pre-norm blocks, final LayerNorm; out = the
 //            class token, tokens = the patch tokens, blocks = each block's patch tokens.
+//            A mask either replaces the masked patches by a mask token (`masked: replace`,
+//            BEiT and data2vec) or drops them after the positions are added (`masked: drop`,
+//            MAE): the blocks then see the class token and the K visible patches only, and
+//            tokens and blocks are (B, K, D), the visible patches in grid order.
+//            Positions are learned, or MAE's fixed 2-D sin-cos table (`positions: sincos`).
 //
 // Threading: forward() keeps no state of its own between calls, so two views may run
 // concurrently; batch-norm running statistics follow nn/application.hpp.
@@ -30,8 +35,8 @@
 #include "sslflow/nn/conv2d.hpp"
 #include "sslflow/nn/layer_norm.hpp"
 #include "sslflow/nn/linear.hpp"
-#include "sslflow/nn/multi_head_attention.hpp"
 #include "sslflow/params.hpp"
+#include "vit_block.hpp"
 
 namespace sslflow::encoders {
 
@@ -113,24 +118,9 @@ class ResNet final : public Encoder {
   std::vector<std::shared_ptr<ResidualBlock>> blocks_;  // layer1.0, layer1.1, ..., layer4.<last>
 };
 
-// One pre-norm Transformer block: x + attn(norm1(x)), then x + mlp(norm2(x)), where mlp is
-// fc1 -> GELU -> fc2. Parameters norm1.*, attn.in_proj_*, attn.out_proj.*, norm2.*,
-// mlp.fc1.*, mlp.fc2.*.
-class VitBlock final : public Module {
- public:
-  VitBlock(int64_t dim, int heads, int64_t mlp_hidden, Rng& rng);
-  Var forward(const Var& x) const;  // (B, T + 1, D) -> (B, T + 1, D)
-
- private:
-  std::shared_ptr<nn::LayerNorm> norm1_;
-  std::shared_ptr<nn::MultiHeadAttention> attn_;
-  std::shared_ptr<nn::LayerNorm> norm2_;
-  std::shared_ptr<nn::Linear> fc1_;
-  std::shared_ptr<nn::Linear> fc2_;
-};
-
-// Parameters: cls_token (1, 1, D), pos_embed (1, T + 1, D), mask_token (1, 1, D),
-// patch_embed.proj.{weight,bias} ([D, C, P, P], [D]), blocks.<i>.*, norm.{weight,bias}.
+// Parameters: cls_token (1, 1, D), pos_embed (1, T + 1, D; a buffer with `positions:
+// sincos`), mask_token (1, 1, D) unless `masked: drop`, patch_embed.proj.{weight,bias}
+// ([D, C, P, P], [D]), blocks.<i>.*, norm.{weight,bias}.
 class Vit final : public Encoder {
  public:
   static Schema schema();
@@ -146,6 +136,8 @@ class Vit final : public Encoder {
   int heads_;
   int64_t patch_;
   double mlp_ratio_;
+  bool drop_masked_;  // else masked patches are replaced by mask_token
+  bool sincos_positions_;  // else learned
   Shape sample_shape_;
   PatchGrid grid_{};
   Var cls_token_;

@@ -1,5 +1,6 @@
 #include "shapes.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "sslflow/error.hpp"
@@ -45,6 +46,21 @@ void check_mask(const char* plugin, const Tensor& mask, int64_t batch, int64_t t
   if (!(mask.shape() == Shape{batch, tokens}))
     throw ShapeError(std::string(plugin) + ": expected a mask of shape " + Shape{batch, tokens}.str() +
                      " (one flag per token), got " + mask.shape().str());
+}
+
+int64_t visible_tokens(const char* plugin, const Tensor& mask) {
+  const int64_t batch = mask.dim(0), tokens = mask.dim(1);
+  auto visible_in = [&](int64_t b) {
+    const float* flags = mask.data() + b * tokens;
+    return static_cast<int64_t>(std::count(flags, flags + tokens, 0.0f));
+  };
+  const int64_t visible = visible_in(0);
+  for (int64_t b = 1; b < batch; ++b)
+    if (const int64_t other = visible_in(b); other != visible)
+      throw ShapeError(std::string(plugin) + ": dropping the masked tokens needs every sample to keep as many, but "
+                       "sample 0 keeps " + std::to_string(visible) + " of " + std::to_string(tokens) + " and sample " +
+                       std::to_string(b) + " keeps " + std::to_string(other));
+  return visible;
 }
 
 }  // namespace sslflow::encoders

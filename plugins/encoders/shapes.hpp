@@ -34,4 +34,8 @@ void check_image_channels(const char* plugin, const Var& x, const Shape& sample)
 // Throws unless mask is (batch, tokens).
 void check_mask(const char* plugin, const Tensor& mask, int64_t batch, int64_t tokens);
 
+// The number K of tokens each sample of mask (B, T) leaves visible (flag 0); throws unless
+// every sample leaves the same number, which a batch of shortened sequences needs.
+int64_t visible_tokens(const char* plugin, const Tensor& mask);
+
 }  // namespace sslflow::encoders

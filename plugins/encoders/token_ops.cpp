@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <utility>
+#include <vector>
+
+#include "sslflow/ops.hpp"
 
 namespace sslflow::encoders {
 
@@ -74,6 +77,19 @@ Var replace_masked(const Var& tokens, const Tensor& mask, const Var& mask_token)
                           in[1].accumulate_grad(std::move(dt));
                         }
                       });
+}
+
+Var drop_masked(const Var& x, const Tensor& mask, int64_t visible) {
+  const int64_t batch = x.dim(0), length = x.dim(1), dim = x.dim(2);
+  std::vector<int64_t> rows;  // of x viewed as (B (T + 1), D)
+  rows.reserve(size_t(batch * (visible + 1)));
+  for (int64_t b = 0; b < batch; ++b) {
+    rows.push_back(b * length);
+    for (int64_t t = 0; t + 1 < length; ++t)
+      if (mask.data()[b * (length - 1) + t] == 0.0f) rows.push_back(b * length + 1 + t);
+  }
+  const Var kept = index_select(reshape(x, Shape{batch * length, dim}), 0, rows);  // (B (K + 1), D)
+  return reshape(kept, Shape{batch, visible + 1, dim});
 }
 
 Var prepend_class_token(const Var& x, const Var& cls_token, const Var& pos_embed) {

@@ -27,6 +27,12 @@ Var patchify(const Var& x, const PatchGrid& grid);
 // values, e.g. (1, 1, D)). Gradients: masked tokens get none; mask_token gets their sum.
 Var replace_masked(const Var& tokens, const Tensor& mask, const Var& mask_token);
 
+// x (B, T + 1, D), the class token first, mask (B, T) leaving K tokens of every sample
+// visible (flag 0) -> (B, K + 1, D): the class token and the visible tokens in order, the
+// masked ones dropped (models_mae.py random_masking keeps them in a random order; the
+// blocks do not depend on the order). Gradients flow to the kept rows only.
+Var drop_masked(const Var& x, const Tensor& mask, int64_t visible);
+
 // x (B, T, D), cls_token (1, 1, D), pos_embed (1, T + 1, D) -> (B, T + 1, D), the class
 // token followed by the tokens, plus the positions: concat([cls, x], 1) + pos_embed.
 Var prepend_class_token(const Var& x, const Var& cls_token, const Var& pos_embed);

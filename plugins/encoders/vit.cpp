@@ -2,37 +2,12 @@
 #include <string>
 
 #include "encoders.hpp"
+#include "sincos_positions.hpp"
 #include "sslflow/init.hpp"
 #include "sslflow/ops.hpp"
 #include "token_ops.hpp"
 
 namespace sslflow::encoders {
-
-namespace {
-
-// timm's ViT initialisation of a Linear: weight trunc_normal_(std=0.02), bias 0.
-std::shared_ptr<nn::Linear> timm_linear(int64_t in, int64_t out, Rng& rng) {
-  auto fc = std::make_shared<nn::Linear>(in, out, rng);
-  init::truncated_normal(fc->weight.value(), rng, 0.02);
-  fc->bias.value().fill(0.0f);
-  return fc;
-}
-
-}  // namespace
-
-VitBlock::VitBlock(int64_t dim, int heads, int64_t mlp_hidden, Rng& rng) {
-  norm1_ = register_module("norm1", std::make_shared<nn::LayerNorm>(dim, 1e-6f));
-  attn_ = register_module("attn", std::make_shared<nn::MultiHeadAttention>(dim, heads, rng));
-  norm2_ = register_module("norm2", std::make_shared<nn::LayerNorm>(dim, 1e-6f));
-  auto mlp = register_module("mlp", std::make_shared<Module>());
-  fc1_ = mlp->register_module("fc1", timm_linear(dim, mlp_hidden, rng));
-  fc2_ = mlp->register_module("fc2", timm_linear(mlp_hidden, dim, rng));
-}
-
-Var VitBlock::forward(const Var& x) const {
-  Var h = add(x, attn_->forward(norm1_->forward(x)));
-  return add(h, fc2_->forward(gelu(fc1_->forward(norm2_->forward(h)))));
-}
 
 Schema Vit::schema() {
   return {
@@ -45,6 +20,17 @@ Schema Vit::schema() {
       Option("mlp_ratio", 4.0, "hidden width of each block's MLP as a multiple of dim; 4 as ViT (Dosovitskiy "
                                "et al. 2021)")
           .positive(),
+      Option("masked", "replace",
+             "what a mask does to the masked patches: replace them by a learned mask token (BEiT, data2vec), or "
+             "drop them, so that the blocks run on the class token and the visible patches only (MAE: "
+             "facebookresearch/mae models_mae.py forward_encoder, positions added before random_masking); every "
+             "sample must keep as many patches")
+          .one_of({"replace", "drop"}),
+      Option("positions", "learned",
+             "position embeddings: learned, trunc_normal_(std=0.02) as BEiT and data2vec; or sincos, the fixed 2-D "
+             "sine-cosine table of MAE's encoder (models_mae.py initialize_weights, util/pos_embed.py), a buffer "
+             "and not trained, which needs dim a multiple of 4")
+          .one_of({"learned", "sincos"}),
   };
 }
 
@@ -52,6 +38,8 @@ void Vit::check(const Params& params) {
   const auto dim = params.get<int64_t>("dim"), heads = params.get<int64_t>("heads");
   if (dim % heads != 0)
     throw OptionError("`heads` " + std::to_string(heads) + " does not divide `dim` " + std::to_string(dim));
+  if (params.get<std::string>("positions") == "sincos" && dim % 4 != 0)
+    throw OptionError("`positions: sincos` needs `dim` a multiple of 4, got " + std::to_string(dim));
 }
 
 Vit::Vit(const Params& params)
@@ -59,7 +47,9 @@ Vit::Vit(const Params& params)
       depth_(params.get<int64_t>("depth")),
       heads_(params.get<int>("heads")),
       patch_(params.get<int64_t>("patch")),
-      mlp_ratio_(params.get<double>("mlp_ratio")) {}
+      mlp_ratio_(params.get<double>("mlp_ratio")),
+      drop_masked_(params.get<std::string>("masked") == "drop"),
+      sincos_positions_(params.get<std::string>("positions") == "sincos") {}
 
 void Vit::setup(const Shape& sample_shape, const NodeSetup& context) {
   grid_ = patch_grid("vit", sample_shape, patch_);
@@ -72,10 +62,13 @@ void Vit::setup(const Shape& sample_shape, const NodeSetup& context) {
     return register_parameter(name, t);
   };
   cls_token_ = learned("cls_token", Shape{1, 1, dim_});
-  pos_embed_ = learned("pos_embed", Shape{1, grid_.tokens() + 1, dim_});
-  Tensor mask_token(Shape{1, 1, dim_});
-  init_mask_token(mask_token, rng);
-  mask_token_ = register_parameter("mask_token", mask_token);
+  pos_embed_ = sincos_positions_ ? Var(register_buffer("pos_embed", sincos_positions(dim_, grid_.rows, grid_.cols)))
+                                 : learned("pos_embed", Shape{1, grid_.tokens() + 1, dim_});
+  if (!drop_masked_) {
+    Tensor mask_token(Shape{1, 1, dim_});
+    init_mask_token(mask_token, rng);
+    mask_token_ = register_parameter("mask_token", mask_token);
+  }
   auto patch_embed = register_module("patch_embed", std::make_shared<Module>());
   patch_proj_ = patch_embed->register_module(
       "proj", std::make_shared<nn::Conv2d>(grid_.channels, dim_, static_cast<int>(patch_), static_cast<int>(patch_),
@@ -95,18 +88,18 @@ Encoder::Output Vit::forward(const Var& x, const Tensor& mask) {
   // The stride-P convolution as one matrix product over the patches.
   Var weight = reshape(patch_proj_->weight, Shape{dim_, grid_.values()});  // (D, C*P*P)
   Var h = linear(patchify(x, grid_), weight, patch_proj_->bias);           // (B, T, D)
-  if (mask.defined()) {
-    check_mask("vit", mask, batch, tokens);
-    h = replace_masked(h, mask, mask_token_);
-  }
+  if (mask.defined()) check_mask("vit", mask, batch, tokens);
+  if (mask.defined() && !drop_masked_) h = replace_masked(h, mask, mask_token_);
   h = prepend_class_token(h, cls_token_, pos_embed_);  // (B, T + 1, D)
+  if (mask.defined() && drop_masked_) h = drop_masked(h, mask, visible_tokens("vit", mask));  // (B, K + 1, D)
+  const int64_t length = h.dim(1);
   std::vector<Var> blocks;
   for (const auto& block : blocks_) {
     h = block->forward(h);
-    blocks.push_back(slice(h, 1, 1, tokens + 1));  // (B, T, D)
+    blocks.push_back(slice(h, 1, 1, length));  // (B, T or K, D)
   }
   h = norm_->forward(h);
-  return {reshape(slice(h, 1, 0, 1), Shape{batch, dim_}), slice(h, 1, 1, tokens + 1), std::move(blocks)};
+  return {reshape(slice(h, 1, 0, 1), Shape{batch, dim_}), slice(h, 1, 1, length), std::move(blocks)};
 }
 
 }  // namespace sslflow::encoders

@@ -291,6 +291,68 @@ TEST_CASE("Encoders.Vit.mask_hides_exactly_the_masked_patches", "[plugin]") {
                   vit->forward(Var(image), {}).tokens.value()));
 }
 
+TEST_CASE("Encoders.Vit.drop_runs_the_blocks_on_the_visible_patches_only", "[plugin]") {
+  auto vit = make_encoder("vit", {{"dim", 8}, {"depth", 2}, {"heads", 2}, {"patch", 4}, {"masked", "drop"}},
+                          Shape{1, 8, 8});
+  Tensor image = random_tensor(Shape{2, 1, 8, 8});
+  Tensor changed = image.clone();
+  for (int64_t y = 0; y < 4; ++y) {
+    changed.data()[y * 8 + 4 + y] += 3.0f;       // sample 0, inside patch 1
+    changed.data()[64 + y * 8 + y] += 3.0f;      // sample 1, inside patch 0
+  }
+  Tensor mask(Shape{2, 4}, std::vector<float>{0, 1, 0, 1, 1, 0, 1, 0});  // two patches kept in each sample
+  const auto a = vit->forward(Var(image), mask);
+  CHECK(a.tokens.shape() == Shape{2, 2, 8});
+  CHECK(a.features.shape() == Shape{2, 8});
+  REQUIRE(a.blocks.size() == 2);
+  CHECK(a.blocks.front().shape() == Shape{2, 2, 8});
+  const auto b = vit->forward(Var(changed), mask);
+  CHECK(all_equal(a.features.value(), b.features.value()));
+  CHECK(all_equal(a.tokens.value(), b.tokens.value()));
+  // A patch changed where it is visible changes the output.
+  CHECK_FALSE(all_equal(a.tokens.value(), vit->forward(Var(changed), Tensor(Shape{2, 4}, std::vector<float>{
+                                                                               1, 0, 1, 0, 0, 1, 0, 1}))
+                                               .tokens.value()));
+  // Without a mask, or with nothing masked (evaluation), every patch is encoded.
+  const auto full = vit->forward(Var(image), {});
+  CHECK(full.tokens.shape() == Shape{2, 4, 8});
+  CHECK(all_equal(full.tokens.value(), vit->forward(Var(image), Tensor(Shape{2, 4})).tokens.value()));
+  // Dropping has no mask token; unmasked, a replacing ViT with the same weights agrees.
+  auto replacing = make_encoder("vit", {{"dim", 8}, {"depth", 2}, {"heads", 2}, {"patch", 4}}, Shape{1, 8, 8});
+  CHECK(vit->named_parameters().size() + 1 == replacing->named_parameters().size());
+  replacing->load_state_dict(vit->state_dict(), false);
+  CHECK(all_equal(full.tokens.value(), replacing->forward(Var(image), {}).tokens.value()));
+  CHECK(replacing->forward(Var(image), mask).tokens.shape() == Shape{2, 4, 8});
+}
+
+TEST_CASE("Encoders.Vit.drop_needs_as_many_visible_patches_in_every_sample", "[plugin]") {
+  auto vit = make_encoder("vit", {{"dim", 8}, {"depth", 1}, {"heads", 2}, {"patch", 4}, {"masked", "drop"}},
+                          Shape{1, 8, 8});
+  const Tensor mask(Shape{2, 4}, std::vector<float>{0, 1, 0, 1, 1, 0, 0, 0});
+  CHECK_THROWS_MATCHES(vit->forward(Var(random_tensor(Shape{2, 1, 8, 8})), mask), sslflow::ShapeError,
+                       Catch::Matchers::Message("vit: dropping the masked tokens needs every sample to keep as many, "
+                                                "but sample 0 keeps 2 of 4 and sample 1 keeps 3"));
+  CHECK_THROWS_AS(make_builtin<Encoder>("vit", Value(Value::Map{{"masked", "hide"}})), sslflow::OptionError);
+}
+
+TEST_CASE("Encoders.Vit.sincos_positions_are_a_fixed_buffer", "[plugin]") {
+  auto vit = make_encoder("vit", {{"dim", 8}, {"depth", 1}, {"heads", 2}, {"patch", 4}, {"positions", "sincos"}},
+                          Shape{1, 8, 8});
+  for (const auto& [name, p] : vit->named_parameters()) CHECK(name != "pos_embed");
+  const auto buffers = vit->named_buffers();
+  REQUIRE(buffers.size() == 1);
+  CHECK(buffers.front().first == "pos_embed");
+  const Tensor& pos = buffers.front().second;
+  REQUIRE(pos.shape() == Shape{1, 5, 8});
+  // The class token's row is 0; the patch at grid row 1, column 0 (token 3) is
+  // [sin 0, sin 0, cos 0, cos 0, sin 1, sin 1e-2, cos 1, cos 1e-2].
+  for (int64_t k = 0; k < 8; ++k) CHECK(pos.data()[k] == 0.0f);
+  const std::vector<double> token3{0, 0, 1, 1, std::sin(1.0), std::sin(0.01), std::cos(1.0), std::cos(0.01)};
+  for (int64_t k = 0; k < 8; ++k) CHECK(std::abs(pos.data()[3 * 8 + k] - token3[size_t(k)]) < 1e-7);
+  CHECK_THROWS_AS(make_builtin<Encoder>("vit", Value(Value::Map{{"dim", 6}, {"heads", 2}, {"positions", "sincos"}})),
+                  sslflow::OptionError);
+}
+
 // ---- gradients -----------------------------------------------------------------------------------
 
 namespace {
@@ -346,6 +408,16 @@ TEST_CASE("Encoders.Vit.gradients", "[grad]") {
                           Shape{1, 4, 4});
   const Var x(random_tensor(Shape{2, 1, 4, 4}));
   const Tensor mask = first_tokens_masked(2, 4, {2});
+  check_parameter_gradients(*vit, x, mask, features);
+  check_parameter_gradients(*vit, x, mask, tokens);
+}
+
+TEST_CASE("Encoders.Vit.gradients_dropping", "[grad]") {
+  auto vit = make_encoder(
+      "vit", {{"dim", 4}, {"depth", 1}, {"heads", 2}, {"patch", 2}, {"mlp_ratio", 2.0}, {"masked", "drop"}},
+      Shape{1, 4, 4});
+  const Var x(random_tensor(Shape{2, 1, 4, 4}));
+  const Tensor mask(Shape{2, 4}, std::vector<float>{0, 1, 1, 0, 1, 0, 1, 0});
   check_parameter_gradients(*vit, x, mask, features);
   check_parameter_gradients(*vit, x, mask, tokens);
 }

@@ -45,7 +45,9 @@ class SSLFLOW_EXPORT Encoder : public Plugin, public Module {
 
   // `sample_shape`: one input sample, e.g. [C, H, W]. Creates the parameters.
   virtual void setup(const Shape& sample_shape, const NodeSetup& context) = 0;
-  // x (B, C, H, W); mask (B, T) 0/1 or undefined: masked tokens are replaced before the blocks.
+  // x (B, C, H, W); mask (B, T) 0/1 or undefined: masked tokens are replaced before the
+  // blocks (by a mask token), or dropped from them where the encoder says so (the vit's
+  // `masked: drop`, which needs the same count in every sample).
   virtual Output forward(const Var& x, const Tensor& mask) = 0;
   virtual int64_t feature_dim() const = 0;
 };
