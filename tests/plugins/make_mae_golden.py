@@ -62,6 +62,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "golden"))
 from make_golden import write_safetensors  # noqa: E402
+from make_encoders_golden import Block, PatchEmbed  # noqa: E402  (timm's pre-norm block, LayerNorm eps 1e-6)
 
 OUT = os.path.join(HERE, "data", "mae.safetensors")
 GENERATOR = "tests/plugins/make_mae_golden.py"
@@ -93,35 +94,6 @@ def get_2d_sincos_pos_embed(embed_dim, grid_size):
     return np.concatenate([np.zeros([1, embed_dim]), pos_embed], axis=0)
 
 
-class BlockMlp(nn.Module):
-    def __init__(self, dim, hidden):
-        super().__init__()
-        self.fc1 = nn.Linear(dim, hidden)
-        self.fc2 = nn.Linear(hidden, dim)
-
-
-class Block(nn.Module):
-    """timm's Block: pre-norm attention and MLP (GELU), LayerNorm eps 1e-6."""
-
-    def __init__(self, dim, heads):
-        super().__init__()
-        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
-        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
-        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = BlockMlp(dim, 4 * dim)
-
-    def forward(self, x):
-        y = self.norm1(x)
-        x = x + self.attn(y, y, y, need_weights=False)[0]
-        return x + self.mlp.fc2(F.gelu(self.mlp.fc1(self.norm2(x))))
-
-
-class PatchEmbed(nn.Module):
-    def __init__(self, channels, dim, patch):
-        super().__init__()
-        self.proj = nn.Conv2d(channels, dim, patch, patch)
-
-
 class Encoder(nn.Module):
     """forward_encoder on sslflow's vit parameters."""
 
@@ -131,7 +103,7 @@ class Encoder(nn.Module):
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.pos_embed = nn.Parameter(torch.zeros(1, tokens + 1, dim))
         self.patch_embed = PatchEmbed(channels, dim, patch)
-        self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
+        self.blocks = nn.ModuleList([Block(dim, heads, 4.0) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim, eps=1e-6)
 
     def forward(self, imgs, ids_shuffle, len_keep):
@@ -155,7 +127,7 @@ class Decoder(nn.Module):
         self.mask_token = nn.Parameter(torch.zeros(1, 1, decoder_dim))
         pos = torch.from_numpy(get_2d_sincos_pos_embed(decoder_dim, grid)).float().unsqueeze(0)
         self.decoder_pos_embed = nn.Parameter(pos, requires_grad=False)
-        self.decoder_blocks = nn.ModuleList([Block(decoder_dim, heads) for _ in range(depth)])
+        self.decoder_blocks = nn.ModuleList([Block(decoder_dim, heads, 4.0) for _ in range(depth)])
         self.decoder_norm = nn.LayerNorm(decoder_dim, eps=1e-6)
         self.decoder_pred = nn.Linear(decoder_dim, out_dim)
 
