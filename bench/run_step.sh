@@ -10,7 +10,8 @@
 # a Python with torch (default /usr/bin/python3). On a shared machine each round first
 # waits, up to $QUIET_WAIT seconds (default 300), for the CPUs to be at most $QUIET_BUSY
 # percent busy (default 25) over two seconds. $RECIPES picks some of the recipes (default the
-# three Fashion-MNIST ones: "simsiam_mlp simsiam_convnet data2vec_vit"; simclr_resnet18, SimCLR
+# three Fashion-MNIST ones: "simsiam_mlp simsiam_convnet data2vec_vit"; also byol_convnet and
+# vicreg_convnet, the method zoo's on the ConvNet; simclr_resnet18, SimCLR
 # with the CIFAR ResNet-18 on 32 x 32 RGB images, takes seconds a step: try STEP_WARMUP=2 and
 # STEPS 5).
 set -euo pipefail
@@ -32,6 +33,8 @@ declare -A pipeline=(
   [simsiam_mlp]=simsiam_mlp_fmnist.yaml
   [simsiam_convnet]=simsiam_fmnist.yaml
   [data2vec_vit]=data2vec_fmnist.yaml
+  [byol_convnet]=byol_fmnist.yaml
+  [vicreg_convnet]=vicreg_fmnist.yaml
   [simclr_resnet18]=simclr_image_folder.yaml
 )
 # Overrides of a recipe's pipeline: the RGB recipe trains on the synthetic dataset, with as

@@ -5,6 +5,8 @@
     simsiam_convnet  pipelines/simsiam_fmnist.yaml: SimSiam on the ConvNet 32-64-128
     data2vec_vit     pipelines/data2vec_fmnist.yaml: data2vec on a ViT (patch 7, dim 64,
                      depth 4, 4 heads) with an EMA teacher
+    byol_convnet     pipelines/byol_fmnist.yaml: BYOL on the ConvNet with an EMA teacher
+    vicreg_convnet   pipelines/vicreg_fmnist.yaml: VICReg on the ConvNet
     simclr_resnet18  pipelines/simclr_image_folder.yaml: SimCLR on the CIFAR ResNet-18 with
                      the colour augmentations, on random 32 x 32 RGB images
 
@@ -458,10 +460,7 @@ class SimSiam:
         loss = -0.5 * (F.cosine_similarity(p1, z2.detach(), dim=-1).mean() +
                        F.cosine_similarity(p2, z1.detach(), dim=-1).mean())
         probe, metrics = probe_loss(self.model["probe"]["classifier"], x1, labels)
-        with torch.no_grad():  # plugins/simsiam/collapse.cpp
-            collapse_std = F.normalize(z1, dim=1).std(0).mean()
-        metrics.update({"objective.collapse_std": collapse_std,
-                        "objective.z_std_ratio": collapse_std * math.sqrt(z1.shape[1])})
+        metrics.update(collapse_metrics(z1))
         return loss + probe, metrics
 
     def end_step(self, step, total_steps):
@@ -521,6 +520,131 @@ class Data2Vec:
         with torch.no_grad():
             torch._foreach_mul_(self.teacher_state, m)
             torch._foreach_add_(self.teacher_state, self.student_state, alpha=1.0 - m)
+
+
+def collapse_metrics(z):
+    """sslflow/collapse_metrics.hpp: the mean per-dimension std of the normalised rows."""
+    with torch.no_grad():
+        collapse_std = F.normalize(z, dim=1).std(0).mean()
+    return {"objective.collapse_std": collapse_std, "objective.z_std_ratio": collapse_std * math.sqrt(z.shape[1])}
+
+
+def foreach_ema(targets, sources, m):
+    """target <- m target + (1 - m) source over lists of float tensors, in place."""
+    with torch.no_grad():
+        torch._foreach_mul_(targets, m)
+        torch._foreach_add_(targets, sources, alpha=1.0 - m)
+
+
+def float_state(module):
+    return [t for t in module.state_dict().values() if t.is_floating_point()]
+
+
+class Byol:
+    """pipelines/byol_fmnist.yaml: two views, the ConvNet (2x2 cells) and its EMA teacher on
+    both, a projector 512-1024-256 and a predictor 256-1024-256 (Linear with bias,
+    BatchNorm, ReLU, Linear without), a target projector following the projector's
+    parameters, 2 - 2 cos in both directions; tau from 0.996 to 1 on a cosine (teacher over
+    every tensor, as the engine's ema_update); SGD lr 0.06, momentum 0.9, weight decay 5e-4."""
+
+    base_lr = 0.06
+    warmup_epochs = 0
+
+    def __init__(self, grid=2, hidden=1024, dim=256, base_tau=0.996):
+        self.augment = Augment()
+        self.base_tau = base_tau
+
+        def mlp(d_in):
+            return nn.Sequential(nn.Linear(d_in, hidden), nn.BatchNorm1d(hidden), nn.ReLU(),
+                                 nn.Linear(hidden, dim, bias=False))
+
+        student = ConvNet(grid=grid)
+        features = 128 * grid * grid
+        projector = mlp(features)
+        self.model = nn.ModuleDict({
+            "backbone": student,
+            "teacher": copy.deepcopy(student).requires_grad_(False),
+            "objective": nn.ModuleDict({"projector": projector, "predictor": mlp(dim),
+                                        "target_projector": copy.deepcopy(projector).requires_grad_(False)}),
+            "probe": nn.ModuleDict({"classifier": nn.Linear(features, CLASSES)}),
+        })
+        self.trainable = [p for p in self.model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.SGD(decay_groups(self.trainable, 5e-4), lr=self.base_lr, momentum=0.9,
+                                         foreach=True)
+
+    def encoder(self):
+        return self.model["backbone"]
+
+    def loss(self, images, labels):
+        heads = self.model["objective"]
+        v1, v2 = self.augment(images), self.augment(images)
+        x1, x2 = self.model["backbone"](v1)[0], self.model["backbone"](v2)[0]
+        z1 = heads["projector"](x1)
+        q1, q2 = heads["predictor"](z1), heads["predictor"](heads["projector"](x2))
+        with torch.no_grad():
+            k1 = heads["target_projector"](self.model["teacher"](v1)[0])
+            k2 = heads["target_projector"](self.model["teacher"](v2)[0])
+
+        def regression(q, k):  # 2 - 2 cos per sample
+            return (F.normalize(q, dim=1) - F.normalize(k, dim=1)).pow(2).sum(1)
+
+        loss = (regression(q1, k2) + regression(q2, k1)).mean()
+        probe, metrics = probe_loss(self.model["probe"]["classifier"], x1, labels)
+        metrics.update(collapse_metrics(z1))
+        return loss + probe, metrics
+
+    def end_step(self, step, total_steps):
+        tau = 1 - (1 - self.base_tau) * (math.cos(math.pi * step / total_steps) + 1) / 2
+        heads = self.model["objective"]
+        foreach_ema(float_state(self.model["teacher"]), float_state(self.model["backbone"]), tau)
+        foreach_ema(list(heads["target_projector"].parameters()), list(heads["projector"].parameters()), tau)
+
+
+class VicReg:
+    """pipelines/vicreg_fmnist.yaml: two views, the ConvNet (2x2 cells), an expander
+    512-1024-1024-1024 (Linear with bias, BatchNorm, ReLU; the last Linear without bias),
+    25 invariance + 25 variance + 1 covariance (the official VICReg's loss); SGD lr 0.06,
+    momentum 0.9, weight decay 5e-4."""
+
+    base_lr = 0.06
+    warmup_epochs = 0
+
+    def __init__(self, grid=2, width=1024):
+        self.augment = Augment()
+        features = 128 * grid * grid
+        expander = nn.Sequential(nn.Linear(features, width), nn.BatchNorm1d(width), nn.ReLU(),
+                                 nn.Linear(width, width), nn.BatchNorm1d(width), nn.ReLU(),
+                                 nn.Linear(width, width, bias=False))
+        self.model = nn.ModuleDict({
+            "backbone": ConvNet(grid=grid),
+            "objective": nn.ModuleDict({"projector": expander}),
+            "probe": nn.ModuleDict({"classifier": nn.Linear(features, CLASSES)}),
+        })
+        self.trainable = list(self.model.parameters())
+        self.optimizer = torch.optim.SGD(decay_groups(self.trainable, 5e-4), lr=self.base_lr, momentum=0.9,
+                                         foreach=True)
+
+    def encoder(self):
+        return self.model["backbone"]
+
+    def loss(self, images, labels):
+        backbone, expander = self.model["backbone"], self.model["objective"]["projector"]
+        x1 = backbone(self.augment(images))[0]
+        z1, z2 = expander(x1), expander(backbone(self.augment(images))[0])
+        batch, dim = z1.shape
+        invariance = F.mse_loss(z1, z2)
+        a, b = z1 - z1.mean(0), z2 - z2.mean(0)
+        std_a, std_b = torch.sqrt(a.var(0) + 1e-4), torch.sqrt(b.var(0) + 1e-4)
+        variance = F.relu(1 - std_a).mean() / 2 + F.relu(1 - std_b).mean() / 2
+        off = ~torch.eye(dim, dtype=torch.bool)
+        covariance = ((a.T @ a / (batch - 1))[off].pow(2).sum() + (b.T @ b / (batch - 1))[off].pow(2).sum()) / dim
+        loss = 25 * invariance + 25 * variance + covariance
+        probe, metrics = probe_loss(self.model["probe"]["classifier"], x1, labels)
+        metrics.update(collapse_metrics(z1))
+        return loss + probe, metrics
+
+    def end_step(self, step, total_steps):
+        pass
 
 
 class Lars(torch.optim.Optimizer):
@@ -592,10 +716,7 @@ class SimClr:
         z1, z2 = projector(x1), projector(x2)
         loss, accuracy = nt_xent(z1, z2, self.temperature)
         probe, metrics = probe_loss(self.model["probe"]["classifier"], x1, labels)
-        with torch.no_grad():  # sslflow/collapse_metrics.hpp
-            collapse_std = F.normalize(z1, dim=1).std(0).mean()
-        metrics.update({"objective.contrastive_accuracy": accuracy, "objective.collapse_std": collapse_std,
-                        "objective.z_std_ratio": collapse_std * math.sqrt(z1.shape[1])})
+        metrics.update({"objective.contrastive_accuracy": accuracy, **collapse_metrics(z1)})
         return loss + probe, metrics
 
     def end_step(self, step, total_steps):
@@ -608,6 +729,8 @@ RECIPES = {
     "simsiam_convnet": lambda args: SimSiam(ConvNet(grid=args.grid), 128 * args.grid * args.grid),
     "data2vec_vit": lambda args: Data2Vec(),
     "simclr_resnet18": lambda args: SimClr(),
+    "byol_convnet": lambda args: Byol(grid=args.grid),
+    "vicreg_convnet": lambda args: VicReg(grid=args.grid),
 }
 
 
