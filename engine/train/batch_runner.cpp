@@ -40,12 +40,9 @@ std::string run_dir_for(const ValidatedPipeline& p, const BatchOptions& o, bool 
     dir = batch ? std::filesystem::path(o.out_dir) / path_safe(p.name) : std::filesystem::path(o.out_dir);
   else
     dir = std::filesystem::path(o.out_root) / path_safe(p.name) / timestamp();
-  const bool finished = std::filesystem::exists(dir / "model.safetensors");
-  if (o.resume && finished)
-    throw Error("run directory " + dir.string() + " holds a finished run (its model.safetensors is written): " +
-                "nothing to resume; train further in a new run (another --out) that loads its weights (load:)");
   if (o.resume) return dir.string();
-  if (finished) throw Error("run directory " + dir.string() + " already holds a finished run; choose another --out");
+  if (std::filesystem::exists(dir / "model.safetensors"))
+    throw Error("run directory " + dir.string() + " already holds a finished run; choose another --out");
   std::filesystem::create_directories(dir);
   return dir.string();
 }

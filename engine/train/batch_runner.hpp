@@ -18,7 +18,7 @@ struct BatchOptions {
   std::string out_dir;            // instead, a single run writes exactly here (batches: <out_dir>/<name>)
   std::ostream* log = nullptr;
   bool progress_bar = false;      // only used when one pipeline runs at a time
-  bool resume = false;            // continue each run in out_dir from its newest checkpoint (a finished run: Error)
+  bool resume = false;            // continue each run in out_dir from its newest checkpoint
   bool debug_nonfinite = false;   // see RunOptions::debug_nonfinite
   std::string command_line;       // see RunOptions::command_line
   const std::atomic<bool>* stop = nullptr;  // see RunOptions::stop
