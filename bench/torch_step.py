@@ -636,8 +636,11 @@ class VicReg:
         a, b = z1 - z1.mean(0), z2 - z2.mean(0)
         std_a, std_b = torch.sqrt(a.var(0) + 1e-4), torch.sqrt(b.var(0) + 1e-4)
         variance = F.relu(1 - std_a).mean() / 2 + F.relu(1 - std_b).mean() / 2
-        off = ~torch.eye(dim, dtype=torch.bool)
-        covariance = ((a.T @ a / (batch - 1))[off].pow(2).sum() + (b.T @ b / (batch - 1))[off].pow(2).sum()) / dim
+        def off_diagonal(m):  # the official VICReg's off_diagonal
+            return m.flatten()[:-1].view(dim - 1, dim + 1)[:, 1:].flatten()
+
+        covariance = (off_diagonal(a.T @ a / (batch - 1)).pow(2).sum() +
+                      off_diagonal(b.T @ b / (batch - 1)).pow(2).sum()) / dim
         loss = 25 * invariance + 25 * variance + covariance
         probe, metrics = probe_loss(self.model["probe"]["classifier"], x1, labels)
         metrics.update(collapse_metrics(z1))
