@@ -24,19 +24,30 @@ Evaluations::Evaluations(const ValidatedPipeline& pipeline, LiveNodes& nodes, co
 
 const FeatureSplits& Evaluations::features_of(const EvalSpec& e) {
   const std::string key = e.node + "@" + limits_key(e);
-  if (!cached_ || cached_->key != key)
-    cached_ = Cached{key, extract_splits(nodes_.encoder(e.node), data_, e.max_train_samples, e.max_test_samples, kFeatureBatch)};
+  if (!cached_ || cached_->key != key) {
+    ExtractionProgress counted;
+    if (progress_) {
+      progress_->phase("encoding the images with node '" + e.node + "'");
+      counted = [this](int64_t done, int64_t total) { progress_->count(done, total); };
+    }
+    cached_ = Cached{key, extract_splits(nodes_.encoder(e.node), data_, e.max_train_samples, e.max_test_samples,
+                                         kFeatureBatch, counted)};
+  }
   return cached_->features;
 }
 
 const FeatureSplits& Evaluations::pixels_of(const EvalSpec& e) {
   const std::string key = "pixels@" + limits_key(e);
-  if (!cached_ || cached_->key != key) cached_ = Cached{key, pixel_splits(data_, e.max_train_samples, e.max_test_samples)};
+  if (!cached_ || cached_->key != key) {
+    if (progress_) progress_->phase("reading the raw pixels");
+    cached_ = Cached{key, pixel_splits(data_, e.max_train_samples, e.max_test_samples)};
+  }
   return cached_->features;
 }
 
-Metrics Evaluations::evaluate(size_t k, const FeatureSplits& features) {
+Metrics Evaluations::evaluate(size_t k, const FeatureSplits& features, const std::string& what) {
   const PluginSpec& evaluator = pipeline_.evals[k].evaluator;
+  if (progress_) progress_->phase("evaluating " + evaluator.name + " on " + what);
   return with_context(plugin_context(evaluator) + ", evaluating", [&] { return evaluators_[k]->evaluate(features, pipeline_.seed); });
 }
 
@@ -45,7 +56,7 @@ Metrics Evaluations::evaluate_if(const std::function<bool(const EvalSpec&)>& due
   for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
     const EvalSpec& e = pipeline_.evals[k];
     if (!due(e)) continue;
-    for (const auto& [name, value] : evaluate(k, features_of(e)))
+    for (const auto& [name, value] : evaluate(k, features_of(e), "node '" + e.node + "'"))
       out.emplace_back(e.evaluator.name + "." + name, value);
   }
   cached_.reset();  // the encoder changes before the next evaluation
@@ -68,13 +79,13 @@ Metrics Evaluations::baselines() {
   for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
     const EvalSpec& e = pipeline_.evals[k];
     if (!e.baselines) continue;
-    for (const auto& [name, value] : evaluate(k, pixels_of(e)))
+    for (const auto& [name, value] : evaluate(k, pixels_of(e), "the raw pixels"))
       out.emplace_back(e.evaluator.name + ".raw_pixels." + name, value);
   }
   for (size_t k = 0; k < pipeline_.evals.size(); ++k) {
     const EvalSpec& e = pipeline_.evals[k];
     if (!e.baselines) continue;
-    for (const auto& [name, value] : evaluate(k, features_of(e)))
+    for (const auto& [name, value] : evaluate(k, features_of(e), "the untrained node '" + e.node + "'"))
       out.emplace_back(e.evaluator.name + ".untrained." + name, value);
   }
   cached_.reset();

@@ -2,7 +2,8 @@
 // encoder node, when its schedule says. Features are extracted once per (node, sample
 // limits) and shared by the evaluators that read them. With `baselines: true`, an entry
 // is also run before training on the raw pixels and on the untrained encoder, so a user
-// sees what training added.
+// sees what training added. With a Progress, each phase (encoding a split, running an
+// evaluator) is shown as it begins, with the samples encoded so far.
 #pragma once
 
 #include <functional>
@@ -15,12 +16,14 @@
 #include "graph/validated_pipeline.hpp"
 #include "sslflow/interfaces/dataset.hpp"
 #include "sslflow/interfaces/evaluator.hpp"
+#include "train/progress.hpp"
 
 namespace sslflow::engine {
 
 class Evaluations {
  public:
   Evaluations(const ValidatedPipeline& pipeline, LiveNodes& nodes, const Dataset& data);
+  void show_progress(Progress* progress) { progress_ = progress; }
 
   // The entries due after `epoch` (0-based; at_end ones when `final`): "<plugin>.<metric>".
   Metrics after_epoch(int64_t epoch, bool final);
@@ -36,7 +39,8 @@ class Evaluations {
   };
   const FeatureSplits& features_of(const EvalSpec& e);
   const FeatureSplits& pixels_of(const EvalSpec& e);
-  Metrics evaluate(size_t k, const FeatureSplits& features);  // evaluator k, its errors naming it
+  // Evaluator k on `features` (of `what`: "the raw pixels", "the untrained encoder"), its errors naming it.
+  Metrics evaluate(size_t k, const FeatureSplits& features, const std::string& what);
   Metrics evaluate_if(const std::function<bool(const EvalSpec&)>& due);
 
   const ValidatedPipeline& pipeline_;
@@ -44,6 +48,7 @@ class Evaluations {
   const Dataset& data_;
   std::vector<std::shared_ptr<Evaluator>> evaluators_;
   std::optional<Cached> cached_;
+  Progress* progress_ = nullptr;
 };
 
 // The learned representation next to the baselines, from a run's final metrics: one row

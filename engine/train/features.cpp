@@ -9,9 +9,18 @@
 
 namespace sslflow::engine {
 
+namespace {
+
+// The first `limit` samples of `split`, all when 0.
+int64_t samples_of(const Dataset& data, Split split, int64_t limit) {
+  return limit > 0 ? std::min(limit, data.size(split)) : data.size(split);
+}
+
+}  // namespace
+
 void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_t limit, int64_t batch_size,
-                      Tensor* features, std::vector<int64_t>* labels) {
-  const int64_t n = limit > 0 ? std::min(limit, data.size(split)) : data.size(split);
+                      Tensor* features, std::vector<int64_t>* labels, const ExtractionProgress& progress) {
+  const int64_t n = samples_of(data, split, limit);
   const Shape sample = data.sample_shape();
   const bool was_training = encoder.is_training();
   struct ModeRestore {
@@ -34,13 +43,14 @@ void extract_features(Encoder& encoder, const Dataset& data, Split split, int64_
     Tensor out = encoder.forward(Var(images), Tensor()).features.value();
     if (!features->defined()) *features = Tensor(Shape{n, out.dim(1)});
     std::memcpy(features->data() + begin * out.dim(1), out.data(), sizeof(float) * out.numel());
+    if (progress) progress(begin + count, n);
   }
 }
 
 namespace {
 
 void read_pixels(const Dataset& data, Split split, int64_t limit, Tensor* features, std::vector<int64_t>* labels) {
-  const int64_t n = limit > 0 ? std::min(limit, data.size(split)) : data.size(split);
+  const int64_t n = samples_of(data, split, limit);
   const int64_t d = data.sample_shape().numel();
   *features = Tensor(Shape{n, d});
   labels->assign(static_cast<size_t>(n), -1);
@@ -60,10 +70,16 @@ FeatureSplits pixel_splits(const Dataset& data, int64_t max_train, int64_t max_t
 }
 
 FeatureSplits extract_splits(Encoder& encoder, const Dataset& data, int64_t max_train, int64_t max_test,
-                             int64_t batch_size) {
+                             int64_t batch_size, const ExtractionProgress& progress) {
+  const int64_t train = samples_of(data, Split::Train, max_train);
+  const int64_t total = train + samples_of(data, Split::Test, max_test);
+  auto from = [&](int64_t offset) -> ExtractionProgress {
+    if (!progress) return {};
+    return [&progress, offset, total](int64_t done, int64_t) { progress(offset + done, total); };
+  };
   FeatureSplits f;
-  extract_features(encoder, data, Split::Train, max_train, batch_size, &f.train, &f.train_labels);
-  extract_features(encoder, data, Split::Test, max_test, batch_size, &f.test, &f.test_labels);
+  extract_features(encoder, data, Split::Train, max_train, batch_size, &f.train, &f.train_labels, from(0));
+  extract_features(encoder, data, Split::Test, max_test, batch_size, &f.test, &f.test_labels, from(train));
   f.num_classes = data.num_classes();
   return f;
 }

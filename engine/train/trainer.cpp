@@ -11,6 +11,7 @@
 #include "sslflow/io/safetensors.hpp"
 #include "sslflow/stop.hpp"
 #include "train/checkpoint.hpp"
+#include "train/divergence_watch.hpp"
 #include "train/sha256.hpp"
 #include "train/metrics_log.hpp"
 #include "train/peak_memory.hpp"
@@ -75,14 +76,18 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   result.run_dir = options.run_dir;
   auto stop_requested = [&] { return options.stop && options.stop->load(); };
   int64_t first_step = 0;
-  // Runs a phase before the first step; a stop requested meanwhile (or a plugin's
-  // StopRequested) ends the run, at the steps of the checkpoint it resumed from.
-  auto before_training = [&](const std::function<void()>& phase) {
+  Progress progress(options.log, options.progress_bar, pipeline.train.batch_size, pipeline.train.log_every_steps);
+  // Runs a phase before the first step, shown as it begins; a stop requested meanwhile (or
+  // a plugin's StopRequested) ends the run, at the steps of the checkpoint it resumed from.
+  auto before_training = [&](const std::string& what, const std::function<void()>& phase) {
+    if (!what.empty()) progress.phase(what);
     try {
       phase();
     } catch (const StopRequested&) {
+      progress.end_phase();
       throw Interrupted(options.run_dir, first_step);
     }
+    progress.end_phase();
     if (stop_requested()) throw Interrupted(options.run_dir, first_step);
   };
 
@@ -101,15 +106,16 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
                      static_cast<int>(t.keep_checkpoints));
   };
   MetricsLog log(options.run_dir, c ? first_step : -1);
-  Progress progress(options.log, options.progress_bar, total, t.batch_size, t.log_every_steps);
+  progress.plan(total, schedule.steps_per_epoch());
+  evaluations.show_progress(&progress);
 
   if (!c) {
     Metrics baselines;
-    before_training([&] { baselines = evaluations.baselines(); });
+    before_training("", [&] { baselines = evaluations.baselines(); });
     if (!baselines.empty()) {
       Metrics row{{"step", 0.0}, {"epoch", 0.0}};
       row.insert(row.end(), baselines.begin(), baselines.end());
-      log.append(row);
+      log.append(row_kind::kBaseline, row);
       result.final_metrics.insert(result.final_metrics.end(), baselines.begin(), baselines.end());
       progress.message("before training: " + metrics_text(baselines));
     }
@@ -121,32 +127,35 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
     if (evals.empty()) return;
     Metrics row{{"step", double(schedule.steps_after_epoch(epoch))}, {"epoch", double(epoch + 1)}};
     row.insert(row.end(), evals.begin(), evals.end());
-    log.append(row);
+    log.append(row_kind::kEval, row);
     progress.message("epoch " + std::to_string(epoch + 1) + ": " + metrics_text(evals));
     if (at_end) result.final_metrics.insert(result.final_metrics.end(), evals.begin(), evals.end());
   };
   // A run stopped during the evaluations after a step resumes with them; one resumed at its
   // end evaluates again for its final metrics.
   if (c && (!c->evaluated || first_step == total))
-    before_training([&] { evaluate_after(schedule.epoch_of(first_step - 1), first_step == total); });
+    before_training("", [&] { evaluate_after(schedule.epoch_of(first_step - 1), first_step == total); });
 
   Batch next = run.load_batch(first_step);
   tbb::task_group prefetch;  // declared after `next`: destroyed (and waited for) first
   Metrics last_row;
+  DivergenceWatch divergence;
   for (int64_t step = first_step; step < total; ++step) {
     const int64_t epoch = schedule.epoch_of(step);
+    const auto step_began = std::chrono::steady_clock::now();
     Batch batch = std::move(next);
     if (!schedule.is_last(step)) prefetch.run([&, step] { next = run.load_batch(step + 1); });
     const StepResult done = run.step(batch, step);
     prefetch.wait();
 
     result.losses.push_back(done.loss);
-    progress.step(step, epoch, done.loss);
+    progress.step(step, done.loss, std::chrono::duration<double>(std::chrono::steady_clock::now() - step_began).count());
+    if (const auto warning = divergence.observe(step, done.loss, done.lr)) progress.message(*warning);
     last_row = {{"step", double(step + 1)}, {"epoch", double(epoch + 1)}, {"lr", done.lr}, {"loss", done.loss},
                 {"grad_norm", done.grad_norm}, {"images_per_s", progress.images_per_second()},
                 {"step_ms", 1000.0 * progress.last_step_seconds()}};
     last_row.insert(last_row.end(), done.metrics.begin(), done.metrics.end());
-    if (schedule.logs(step)) log.append(last_row);
+    if (schedule.logs(step)) log.append(row_kind::kTrain, last_row);
 
     bool stopped_evaluating = false;
     if (schedule.ends_epoch(step)) try {
@@ -165,7 +174,7 @@ RunResult train(const ValidatedPipeline& pipeline, const RunOptions& options) {
   result.final_metrics.insert(result.final_metrics.begin(), last_row.begin(), last_row.end());
   if (!options.run_dir.empty()) io::write_safetensors(options.run_dir + "/model.safetensors", run.nodes().state_dict());
   result.peak_rss_mib = peak_resident_mib();
-  log.append({{"step", double(total)}, {"epoch", std::ceil(double(total) / double(schedule.steps_per_epoch()))},
+  log.append(row_kind::kEnd, {{"step", double(total)}, {"epoch", std::ceil(double(total) / double(schedule.steps_per_epoch()))},
               {"peak_rss_mib", result.peak_rss_mib}});
   log.close();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

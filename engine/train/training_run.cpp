@@ -37,10 +37,12 @@ double clip_gradients(const std::vector<std::pair<std::string, Var>>& params, do
 
 TrainingRun::TrainingRun(const ValidatedPipeline& pipeline, bool debug_nonfinite, const Phase& phase)
     : pipeline_(pipeline), debug_nonfinite_(debug_nonfinite) {
-  auto run_phase = [&](const std::function<void()>& action) { phase ? phase(action) : action(); };
-  run_phase([&] { data_ = open_dataset(pipeline.data); });
+  auto run_phase = [&](const std::string& what, const std::function<void()>& action) {
+    phase ? phase(what, action) : action();
+  };
+  run_phase("opening the data (" + pipeline.data.name + ")", [&] { data_ = open_dataset(pipeline.data); });
   nodes_ = std::make_unique<LiveNodes>(*pipeline.graph);
-  run_phase([&] {
+  run_phase("setting the nodes up", [&] {
     nodes_->setup(data_->sample_shape(), pipeline.seed,
                   BatchLoader::epoch_steps(data_->size(Split::Train), pipeline.train.batch_size));
   });

@@ -42,9 +42,10 @@ struct StepResult {
 
 class TrainingRun {
  public:
-  // Runs one phase of building the run (opening the data, setting the nodes up): the
-  // trainer's stopping points before training. The default runs it as it is.
-  using Phase = std::function<void(const std::function<void()>&)>;
+  // Runs one phase of building the run (opening the data, setting the nodes up), described
+  // for a progress display: the trainer's stopping points before training. The default
+  // runs it as it is.
+  using Phase = std::function<void(const std::string& what, const std::function<void()>&)>;
 
   // `pipeline` must outlive the run.
   explicit TrainingRun(const ValidatedPipeline& pipeline, bool debug_nonfinite = false, const Phase& phase = {});
